@@ -1,0 +1,608 @@
+package block
+
+import (
+	"bytes"
+	"fmt"
+	"hash/maphash"
+	"unsafe"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
+	"github.com/apache/arrow-go/v18/arrow/decimal256"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/chkafka/chkafka/virtualcols"
+)
+
+// Builder accumulates rows into Arrow record batches: the physical columns, then the
+// requested virtual columns. It is compiled once per table by [NewBuilder] into one
+// appender per column, so [Builder.Append] runs no per-value type switch and, in steady
+// state, allocates nothing per row beyond the growth of Arrow buffers.
+//
+// LowCardinality and Enum columns become dictionary arrays; each record batch carries its
+// own dictionary (LowCardinality: the distinct values of that batch in first-seen order;
+// Enum: all names in declaration order).
+//
+// A Builder is not safe for concurrent use. The caller must call [Builder.Release].
+type Builder struct {
+	schema   *arrow.Schema
+	apps     []appender
+	virt     *virtualcols.Columns
+	def      *Rows // one staged row of type defaults, for AppendDefault
+	noMsg    virtualcols.Message
+	n        int
+	released bool
+}
+
+// NewBuilder compiles a builder for cols followed by the virtual columns named in virtual
+// (in that order; see [virtualcols.NewColumns]), allocating Arrow memory from mem. It fails
+// for an invalid or nil type (a hand-built [Type] that [ParseType] would refuse, an unknown
+// time zone), an empty or duplicate column name, a virtual column also declared as a
+// physical column, and an unknown or repeated virtual name. The caller must call
+// [Builder.Release].
+func NewBuilder(mem memory.Allocator, cols []Column, virtual []string) (*Builder, error) {
+	seen := make(map[string]bool, len(cols)+len(virtual))
+	for _, c := range cols {
+		if c.Name == "" {
+			return nil, fmt.Errorf("block: empty column name")
+		}
+		if seen[c.Name] {
+			return nil, fmt.Errorf("block: duplicate column name %q", c.Name)
+		}
+		seen[c.Name] = true
+		if err := checkType(c.Type); err != nil {
+			return nil, fmt.Errorf("block: column %q: %w", c.Name, err)
+		}
+	}
+	for _, v := range virtual {
+		if seen[v] {
+			return nil, fmt.Errorf("block: virtual column %q is also a physical column", v)
+		}
+	}
+	virt, err := virtualcols.NewColumns(mem, virtual)
+	if err != nil {
+		return nil, fmt.Errorf("block: %w", err)
+	}
+	b := &Builder{virt: virt, apps: make([]appender, len(cols))}
+	fields := make([]arrow.Field, 0, len(cols)+len(virtual))
+	for i, c := range cols {
+		fields = append(fields, columnField(c))
+		b.apps[i] = newAppender(mem, c.Type)
+	}
+	fields = append(fields, virt.Fields()...)
+	b.schema = arrow.NewSchema(fields, nil)
+	b.def = NewRows(cols, Options{})
+	if err := b.def.EndRow(); err != nil {
+		b.Release()
+		return nil, err
+	}
+	return b, nil
+}
+
+// Schema returns the schema of the record batches: the physical columns as [Schema] gives
+// them, then the virtual columns' fields ([virtualcols.Field]).
+func (b *Builder) Schema() *arrow.Schema { return b.schema }
+
+// Append copies the rows.Len() completed rows staged in rows, and as many copies of m's
+// virtual-column values. rows must come from [NewRows] with the same columns as the Builder
+// (Append panics on a different column count); it is only read, and the caller usually
+// resets it afterwards. m is borrowed for the call and may be nil when no virtual column
+// was requested (a nil m reads as the zero [virtualcols.Message]). Append cannot fail.
+func (b *Builder) Append(rows *Rows, m *virtualcols.Message) {
+	if len(rows.c) != len(b.apps) {
+		panic(fmt.Sprintf("block: Builder.Append with %d columns, the builder has %d", len(rows.c), len(b.apps)))
+	}
+	n := rows.n
+	if n == 0 {
+		return
+	}
+	for i, a := range b.apps {
+		a.append(rows.c[i], 0, n)
+	}
+	if m == nil {
+		m = &b.noMsg
+	}
+	b.virt.Append(m, n)
+	b.n += n
+}
+
+// AppendDefault appends one row of type defaults (see [Col.AppendDefault]) with m's
+// virtual-column values: the row of a broken message in kafka_handle_error_mode='stream',
+// where m carries Raw and Err. m is borrowed for the call; nil reads as the zero Message.
+func (b *Builder) AppendDefault(m *virtualcols.Message) {
+	b.Append(b.def, m)
+}
+
+// Len returns the number of rows appended since the last [Builder.NewRecordBatch] or
+// [Builder.Reset].
+func (b *Builder) Len() int { return b.n }
+
+// NewRecordBatch returns the rows appended so far as a record batch with [Builder.Schema]
+// (possibly with zero rows) and restarts the builder empty. The caller owns the batch and
+// must Release it; it does not share mutable memory with the builder.
+func (b *Builder) NewRecordBatch() arrow.RecordBatch {
+	arrs := make([]arrow.Array, 0, len(b.schema.Fields()))
+	for _, a := range b.apps {
+		arrs = append(arrs, a.finish())
+	}
+	arrs = append(arrs, b.virt.NewArrays()...)
+	rec := array.NewRecordBatch(b.schema, arrs, int64(b.n))
+	for _, a := range arrs {
+		a.Release()
+	}
+	b.n = 0
+	return rec
+}
+
+// Reset drops the rows appended since the last [Builder.NewRecordBatch].
+func (b *Builder) Reset() {
+	for _, a := range b.apps {
+		a.finish().Release()
+	}
+	for _, a := range b.virt.NewArrays() {
+		a.Release()
+	}
+	b.n = 0
+}
+
+// Release frees the builder's Arrow memory. The Builder must not be used afterwards.
+// Release is idempotent.
+func (b *Builder) Release() {
+	if b.released {
+		return
+	}
+	b.released = true
+	for _, a := range b.apps {
+		if a != nil {
+			a.release()
+		}
+	}
+	b.virt.Release()
+}
+
+// appender copies staged values of one column into Arrow builders.
+type appender interface {
+	// append copies values [lo, hi) of c.
+	append(c *Col, lo, hi int)
+	// finish returns the values appended since the last finish as an array and restarts.
+	finish() arrow.Array
+	release()
+}
+
+func newAppender(mem memory.Allocator, t *Type) appender {
+	switch t.Kind {
+	case Nullable:
+		// Nullability lives in Col.valid; the appenders of T honour it.
+		return newAppender(mem, t.Elem)
+	case LowCardinality:
+		return newDictApp(mem, t)
+	case Int8:
+		return &primApp[int8]{b: array.NewInt8Builder(mem), get: func(c *Col) []int8 { return c.i8 }}
+	case Int16:
+		return &primApp[int16]{b: array.NewInt16Builder(mem), get: func(c *Col) []int16 { return c.i16 }}
+	case Int32:
+		return &primApp[int32]{b: array.NewInt32Builder(mem), get: func(c *Col) []int32 { return c.i32 }}
+	case Int64:
+		return &primApp[int64]{b: array.NewInt64Builder(mem), get: func(c *Col) []int64 { return c.i64 }}
+	case UInt8:
+		return &primApp[uint8]{b: array.NewUint8Builder(mem), get: func(c *Col) []uint8 { return c.u8 }}
+	case UInt16:
+		return &primApp[uint16]{b: array.NewUint16Builder(mem), get: func(c *Col) []uint16 { return c.u16 }}
+	case UInt32:
+		return &primApp[uint32]{b: array.NewUint32Builder(mem), get: func(c *Col) []uint32 { return c.u32 }}
+	case UInt64:
+		return &primApp[uint64]{b: array.NewUint64Builder(mem), get: func(c *Col) []uint64 { return c.u64 }}
+	case Float32:
+		return &primApp[float32]{b: array.NewFloat32Builder(mem), get: func(c *Col) []float32 { return c.f32 }}
+	case Float64:
+		return &primApp[float64]{b: array.NewFloat64Builder(mem), get: func(c *Col) []float64 { return c.f64 }}
+	case Bool:
+		return &primApp[bool]{b: array.NewBooleanBuilder(mem), get: func(c *Col) []bool { return c.bools }}
+	case Date, Date32:
+		return &primApp[arrow.Date32]{b: array.NewDate32Builder(mem), get: func(c *Col) []arrow.Date32 { return castSlice[arrow.Date32](c.i32) }}
+	case DateTime, DateTime64:
+		return &primApp[arrow.Timestamp]{
+			b:   array.NewTimestampBuilder(mem, t.ArrowType().(*arrow.TimestampType)),
+			get: func(c *Col) []arrow.Timestamp { return castSlice[arrow.Timestamp](c.i64) },
+		}
+	case Decimal:
+		if dt, ok := t.ArrowType().(*arrow.Decimal128Type); ok {
+			return &primApp[decimal128.Num]{b: array.NewDecimal128Builder(mem, dt), get: func(c *Col) []decimal128.Num { return c.d128 }}
+		}
+		return &primApp[decimal256.Num]{
+			b:   array.NewDecimal256Builder(mem, t.ArrowType().(*arrow.Decimal256Type)),
+			get: func(c *Col) []decimal256.Num { return c.d256 },
+		}
+	case String:
+		return &strApp{b: array.NewStringBuilder(mem)}
+	case FixedString, UUID:
+		return &fixedApp{b: array.NewFixedSizeBinaryBuilder(mem, t.ArrowType().(*arrow.FixedSizeBinaryType))}
+	case Enum8, Enum16:
+		return newEnumApp(mem, t)
+	case Array:
+		return &listApp{dt: t.ArrowType(), offs: newOffsets(mem), child: newAppender(mem, t.Elem)}
+	case Map:
+		return &mapApp{
+			dt: t.ArrowType().(*arrow.MapType), offs: newOffsets(mem),
+			key: newAppender(mem, t.Key), val: newAppender(mem, t.Value),
+		}
+	case Tuple:
+		s := &structApp{dt: t.ArrowType()}
+		for _, f := range t.Fields {
+			s.fields = append(s.fields, newAppender(mem, f.Type))
+		}
+		return s
+	}
+	panic(fmt.Sprintf("block: no appender for type %s", t))
+}
+
+// castSlice reinterprets a slice of one fixed-width type as another of the same size
+// (int32 days as arrow.Date32, int64 ticks as arrow.Timestamp).
+func castSlice[To, From any](s []From) []To {
+	return unsafe.Slice((*To)(unsafe.Pointer(unsafe.SliceData(s))), len(s))
+}
+
+// rawBytes views element i of s as bytes (dictionary keys of fixed-width values).
+func rawBytes[T any](s []T, i int) []byte {
+	var z T
+	return unsafe.Slice((*byte)(unsafe.Pointer(&s[i])), unsafe.Sizeof(z))
+}
+
+// primBuilder is an Arrow builder with a bulk AppendValues for T.
+type primBuilder[T any] interface {
+	array.Builder
+	AppendValues(v []T, valid []bool)
+}
+
+// primApp bulk-copies fixed-width values.
+type primApp[T any] struct {
+	b   primBuilder[T]
+	get func(c *Col) []T
+}
+
+func (a *primApp[T]) append(c *Col, lo, hi int) {
+	var valid []bool
+	if c.nullable {
+		valid = c.valid[lo:hi]
+	}
+	a.b.AppendValues(a.get(c)[lo:hi], valid)
+}
+
+func (a *primApp[T]) finish() arrow.Array { return a.b.NewArray() }
+func (a *primApp[T]) release()            { a.b.Release() }
+
+// strApp copies String values.
+type strApp struct{ b *array.StringBuilder }
+
+func (a *strApp) append(c *Col, lo, hi int) {
+	a.b.Reserve(hi - lo)
+	reserveData(a.b.BinaryBuilder, int(c.offs[hi]-c.offs[lo]))
+	for i := lo; i < hi; i++ {
+		if c.nullable && !c.valid[i] {
+			a.b.AppendNull()
+			continue
+		}
+		a.b.BinaryBuilder.Append(c.bin[c.offs[i]:c.offs[i+1]])
+	}
+}
+
+// reserveData makes room for n more value bytes, at least doubling the capacity:
+// BinaryBuilder.ReserveData grows to the exact size, which would reallocate on nearly every
+// append of a small batch.
+func reserveData(b *array.BinaryBuilder, n int) {
+	if need := b.DataLen() + n; need > b.DataCap() {
+		b.ReserveData(max(need, 2*b.DataCap()) - b.DataLen())
+	}
+}
+
+func (a *strApp) finish() arrow.Array { return a.b.NewArray() }
+func (a *strApp) release()            { a.b.Release() }
+
+// fixedApp copies FixedString and UUID values.
+type fixedApp struct{ b *array.FixedSizeBinaryBuilder }
+
+func (a *fixedApp) append(c *Col, lo, hi int) {
+	a.b.Reserve(hi - lo)
+	w := c.width
+	for i := lo; i < hi; i++ {
+		if c.nullable && !c.valid[i] {
+			a.b.AppendNull()
+			continue
+		}
+		a.b.Append(c.bin[i*w : (i+1)*w])
+	}
+}
+
+func (a *fixedApp) finish() arrow.Array { return a.b.NewArray() }
+func (a *fixedApp) release()            { a.b.Release() }
+
+// enumApp builds dictionary arrays whose indices are the staged declaration positions and
+// whose dictionary is the fixed list of names.
+type enumApp struct {
+	dt    *arrow.DictionaryType
+	idx   appender
+	names arrow.Array
+}
+
+func newEnumApp(mem memory.Allocator, t *Type) *enumApp {
+	dt := t.ArrowType().(*arrow.DictionaryType)
+	nb := array.NewStringBuilder(mem)
+	defer nb.Release()
+	for _, v := range t.Enum {
+		nb.Append(v.Name)
+	}
+	a := &enumApp{dt: dt, names: nb.NewArray()}
+	switch dt.IndexType.ID() {
+	case arrow.INT8:
+		a.idx = &primApp[int8]{b: array.NewInt8Builder(mem), get: func(c *Col) []int8 { return c.i8 }}
+	case arrow.INT16:
+		a.idx = &primApp[int16]{b: array.NewInt16Builder(mem), get: func(c *Col) []int16 { return c.i16 }}
+	default:
+		a.idx = &primApp[int32]{b: array.NewInt32Builder(mem), get: func(c *Col) []int32 { return c.i32 }}
+	}
+	return a
+}
+
+func (a *enumApp) append(c *Col, lo, hi int) { a.idx.append(c, lo, hi) }
+
+func (a *enumApp) finish() arrow.Array {
+	indices := a.idx.finish()
+	defer indices.Release()
+	return array.NewDictionaryArray(a.dt, indices, a.names)
+}
+
+func (a *enumApp) release() {
+	a.idx.release()
+	a.names.Release()
+}
+
+// dictApp dictionary-encodes LowCardinality values. Distinct values are found with an
+// open-addressing table over the values' bytes (maphash, no allocation per lookup); each
+// new value is appended once to the dictionary's value builder. The dictionary restarts
+// with every batch.
+type dictApp struct {
+	dt     *arrow.DictionaryType
+	idx    *array.Int32Builder
+	values appender
+	raw    func(c *Col, i int) []byte
+	seed   maphash.Seed
+	table  []int32 // dictionary index + 1; 0 is an empty slot
+	keys   []byte  // the distinct values' bytes, concatenated
+	koffs  []int32 // len(distinct)+1 offsets into keys
+}
+
+func newDictApp(mem memory.Allocator, t *Type) *dictApp {
+	inner := t.Elem.stripNullable()
+	a := &dictApp{
+		dt:     t.ArrowType().(*arrow.DictionaryType),
+		idx:    array.NewInt32Builder(mem),
+		values: newAppender(mem, inner),
+		seed:   maphash.MakeSeed(),
+		table:  make([]int32, 64),
+		koffs:  []int32{0},
+	}
+	switch newCol("", inner, Options{}).rep {
+	case repStr:
+		a.raw = func(c *Col, i int) []byte { return c.bin[c.offs[i]:c.offs[i+1]] }
+	case repFixed:
+		a.raw = func(c *Col, i int) []byte { return c.bin[i*c.width : (i+1)*c.width] }
+	case repI8:
+		a.raw = func(c *Col, i int) []byte { return rawBytes(c.i8, i) }
+	case repI16:
+		a.raw = func(c *Col, i int) []byte { return rawBytes(c.i16, i) }
+	case repI32:
+		a.raw = func(c *Col, i int) []byte { return rawBytes(c.i32, i) }
+	case repI64:
+		a.raw = func(c *Col, i int) []byte { return rawBytes(c.i64, i) }
+	case repU8:
+		a.raw = func(c *Col, i int) []byte { return rawBytes(c.u8, i) }
+	case repU16:
+		a.raw = func(c *Col, i int) []byte { return rawBytes(c.u16, i) }
+	case repU32:
+		a.raw = func(c *Col, i int) []byte { return rawBytes(c.u32, i) }
+	case repU64:
+		a.raw = func(c *Col, i int) []byte { return rawBytes(c.u64, i) }
+	case repF32:
+		a.raw = func(c *Col, i int) []byte { return rawBytes(c.f32, i) }
+	case repF64:
+		a.raw = func(c *Col, i int) []byte { return rawBytes(c.f64, i) }
+	case repD128:
+		a.raw = func(c *Col, i int) []byte { return rawBytes(c.d128, i) }
+	case repD256:
+		a.raw = func(c *Col, i int) []byte { return rawBytes(c.d256, i) }
+	default:
+		panic(fmt.Sprintf("block: LowCardinality of %s", inner))
+	}
+	return a
+}
+
+func (a *dictApp) append(c *Col, lo, hi int) {
+	a.idx.Reserve(hi - lo)
+	for i := lo; i < hi; i++ {
+		if c.nullable && !c.valid[i] {
+			a.idx.AppendNull()
+			continue
+		}
+		a.idx.UnsafeAppend(a.lookup(c, i))
+	}
+}
+
+// lookup returns the dictionary index of value i of c, adding it if new.
+func (a *dictApp) lookup(c *Col, i int) int32 {
+	k := a.raw(c, i)
+	mask := uint64(len(a.table) - 1)
+	for j := maphash.Bytes(a.seed, k) & mask; ; j = (j + 1) & mask {
+		e := a.table[j]
+		if e == 0 {
+			id := int32(len(a.koffs) - 1)
+			a.table[j] = id + 1
+			a.keys = append(a.keys, k...)
+			a.koffs = append(a.koffs, int32(len(a.keys)))
+			a.values.append(c, i, i+1)
+			if 2*len(a.koffs) > len(a.table) {
+				a.grow()
+			}
+			return id
+		}
+		if bytes.Equal(a.keys[a.koffs[e-1]:a.koffs[e]], k) {
+			return e - 1
+		}
+	}
+}
+
+// grow doubles the table and re-inserts the distinct values.
+func (a *dictApp) grow() {
+	a.table = make([]int32, 2*len(a.table))
+	mask := uint64(len(a.table) - 1)
+	for id := 0; id < len(a.koffs)-1; id++ {
+		k := a.keys[a.koffs[id]:a.koffs[id+1]]
+		j := maphash.Bytes(a.seed, k) & mask
+		for a.table[j] != 0 {
+			j = (j + 1) & mask
+		}
+		a.table[j] = int32(id) + 1
+	}
+}
+
+func (a *dictApp) finish() arrow.Array {
+	indices := a.idx.NewArray()
+	defer indices.Release()
+	dict := a.values.finish()
+	defer dict.Release()
+	clear(a.table)
+	a.keys = a.keys[:0]
+	a.koffs = a.koffs[:1]
+	return array.NewDictionaryArray(a.dt, indices, dict)
+}
+
+func (a *dictApp) release() {
+	a.idx.Release()
+	a.values.release()
+}
+
+func newOffsets(mem memory.Allocator) *array.Int32Builder {
+	b := array.NewInt32Builder(mem)
+	b.Append(0)
+	return b
+}
+
+// listApp builds list arrays from staged offsets and an element appender.
+type listApp struct {
+	dt      arrow.DataType
+	offs    *array.Int32Builder // n+1 offsets, restarted with a leading 0
+	child   appender
+	n       int // rows
+	nChild  int // elements
+	scratch []int32
+}
+
+// appendOffsets rebases staged offsets offs[lo..hi] onto the elements already built.
+func appendOffsets(b *array.Int32Builder, scratch []int32, offs []int32, lo, hi, base int) []int32 {
+	scratch = scratch[:0]
+	start := offs[lo]
+	for i := lo + 1; i <= hi; i++ {
+		scratch = append(scratch, int32(base)+offs[i]-start)
+	}
+	b.AppendValues(scratch, nil)
+	return scratch
+}
+
+func (a *listApp) append(c *Col, lo, hi int) {
+	a.scratch = appendOffsets(a.offs, a.scratch, c.offs, lo, hi, a.nChild)
+	start, end := int(c.offs[lo]), int(c.offs[hi])
+	a.child.append(c.elem, start, end)
+	a.nChild += end - start
+	a.n += hi - lo
+}
+
+func (a *listApp) finish() arrow.Array {
+	offs := a.offs.NewArray()
+	defer offs.Release()
+	child := a.child.finish()
+	defer child.Release()
+	data := array.NewData(a.dt, a.n, []*memory.Buffer{nil, offs.Data().Buffers()[1]}, []arrow.ArrayData{child.Data()}, 0, 0)
+	defer data.Release()
+	a.offs.Append(0)
+	a.n, a.nChild = 0, 0
+	return array.MakeFromData(data)
+}
+
+func (a *listApp) release() {
+	a.offs.Release()
+	a.child.release()
+}
+
+// mapApp builds map arrays: offsets over a struct of keys and values.
+type mapApp struct {
+	dt       *arrow.MapType
+	offs     *array.Int32Builder
+	key, val appender
+	n        int
+	nEntries int
+	scratch  []int32
+}
+
+func (a *mapApp) append(c *Col, lo, hi int) {
+	a.scratch = appendOffsets(a.offs, a.scratch, c.offs, lo, hi, a.nEntries)
+	start, end := int(c.offs[lo]), int(c.offs[hi])
+	a.key.append(c.key, start, end)
+	a.val.append(c.val, start, end)
+	a.nEntries += end - start
+	a.n += hi - lo
+}
+
+func (a *mapApp) finish() arrow.Array {
+	offs := a.offs.NewArray()
+	defer offs.Release()
+	keys := a.key.finish()
+	defer keys.Release()
+	vals := a.val.finish()
+	defer vals.Release()
+	entries := array.NewData(a.dt.Elem(), a.nEntries, []*memory.Buffer{nil}, []arrow.ArrayData{keys.Data(), vals.Data()}, 0, 0)
+	defer entries.Release()
+	data := array.NewData(a.dt, a.n, []*memory.Buffer{nil, offs.Data().Buffers()[1]}, []arrow.ArrayData{entries}, 0, 0)
+	defer data.Release()
+	a.offs.Append(0)
+	a.n, a.nEntries = 0, 0
+	return array.MakeFromData(data)
+}
+
+func (a *mapApp) release() {
+	a.offs.Release()
+	a.key.release()
+	a.val.release()
+}
+
+// structApp builds struct arrays from one appender per tuple element.
+type structApp struct {
+	dt     arrow.DataType
+	fields []appender
+	n      int
+}
+
+func (a *structApp) append(c *Col, lo, hi int) {
+	for i, f := range a.fields {
+		f.append(c.fields[i], lo, hi)
+	}
+	a.n += hi - lo
+}
+
+func (a *structApp) finish() arrow.Array {
+	children := make([]arrow.ArrayData, len(a.fields))
+	for i, f := range a.fields {
+		arr := f.finish()
+		children[i] = arr.Data()
+		defer arr.Release()
+	}
+	data := array.NewData(a.dt, a.n, []*memory.Buffer{nil}, children, 0, 0)
+	defer data.Release()
+	a.n = 0
+	return array.MakeFromData(data)
+}
+
+func (a *structApp) release() {
+	for _, f := range a.fields {
+		f.release()
+	}
+}

@@ -1,0 +1,382 @@
+package block
+
+import (
+	"time"
+)
+
+// daysFromCivil returns the days since 1970-01-01 of a proleptic Gregorian date
+// (Howard Hinnant's algorithm; no time.Time needed on the UTC path).
+func daysFromCivil(y, m, d int) int64 {
+	if m <= 2 {
+		y--
+	}
+	era := y / 400
+	if y < 0 && y%400 != 0 {
+		era--
+	}
+	yoe := y - era*400
+	mp := (m + 9) % 12
+	doy := (153*mp+2)/5 + d - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return int64(era)*146097 + int64(doe) - 719468
+}
+
+func isLeap(y int) bool { return y%4 == 0 && (y%100 != 0 || y%400 == 0) }
+
+func validDate(y, m, d int) bool {
+	if m < 1 || m > 12 || d < 1 {
+		return false
+	}
+	days := [...]int{31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}[m-1]
+	if m == 2 && isLeap(y) {
+		days = 29
+	}
+	return d <= days
+}
+
+// dtText is a parsed date-time text.
+type dtText struct {
+	unix       bool  // plain unix seconds in unixSec
+	unixSec    int64 //
+	y, mo, d   int
+	h, mi, s   int
+	frac       []byte // fractional-second digits, possibly empty
+	hasZone    bool
+	zoneOffset int // seconds east of UTC
+}
+
+// digitsAt reads exactly n digits at b[i:].
+func digitsAt(b []byte, i, n int) (int, bool) {
+	if i+n > len(b) {
+		return 0, false
+	}
+	v := 0
+	for _, ch := range b[i : i+n] {
+		if ch < '0' || ch > '9' {
+			return 0, false
+		}
+		v = v*10 + int(ch-'0')
+	}
+	return v, true
+}
+
+// countDigits returns how many digits start at b[i:].
+func countDigits(b []byte, i int) int {
+	n := 0
+	for i+n < len(b) && b[i+n] >= '0' && b[i+n] <= '9' {
+		n++
+	}
+	return n
+}
+
+// parseUnix recognises "digits[.digits]" as unix seconds.
+func parseUnix(b []byte, p *dtText) bool {
+	n := countDigits(b, 0)
+	if n == 0 || n > 12 {
+		return false
+	}
+	if n < len(b) {
+		if b[n] != '.' || countDigits(b, n+1) != len(b)-n-1 {
+			return false
+		}
+		p.frac = b[n+1:]
+	}
+	v, _ := digitsAt(b, 0, n)
+	p.unix, p.unixSec = true, int64(v)
+	return true
+}
+
+// parseYMD reads YYYY-MM-DD (separator '-', '/' or '.') at b[*i:]; loose allows 1-digit
+// months and days.
+func parseYMD(b []byte, i *int, p *dtText, loose bool) bool {
+	y, ok := digitsAt(b, *i, 4)
+	if !ok || *i+4 >= len(b) {
+		return false
+	}
+	sep := b[*i+4]
+	if sep != '-' && sep != '/' && sep != '.' {
+		return false
+	}
+	j := *i + 5
+	read := func() (int, bool) {
+		n := countDigits(b, j)
+		if n != 2 && !(loose && n == 1) {
+			return 0, false
+		}
+		v, _ := digitsAt(b, j, n)
+		j += n
+		return v, true
+	}
+	mo, ok := read()
+	if !ok || j >= len(b) || b[j] != sep {
+		return false
+	}
+	j++
+	d, ok := read()
+	if !ok {
+		return false
+	}
+	p.y, p.mo, p.d = y, mo, d
+	*i = j
+	return true
+}
+
+// parseHMS reads hh:mm:ss[.frac] (best effort: h:mm[:ss], hhmm, hhmmss; ',' fractions).
+func parseHMS(b []byte, i *int, p *dtText, loose bool) bool {
+	j := *i
+	n := countDigits(b, j)
+	switch {
+	case loose && (n == 4 || n == 6) && (j+n == len(b) || b[j+n] != ':'):
+		p.h, _ = digitsAt(b, j, 2)
+		p.mi, _ = digitsAt(b, j+2, 2)
+		if n == 6 {
+			p.s, _ = digitsAt(b, j+4, 2)
+		}
+		j += n
+	case n == 2 || loose && n == 1:
+		p.h, _ = digitsAt(b, j, n)
+		j += n
+		if j >= len(b) || b[j] != ':' {
+			return false
+		}
+		var ok bool
+		if p.mi, ok = digitsAt(b, j+1, 2); !ok {
+			return false
+		}
+		j += 3
+		if j < len(b) && b[j] == ':' {
+			if p.s, ok = digitsAt(b, j+1, 2); !ok {
+				return false
+			}
+			j += 3
+		} else if !loose {
+			return false
+		}
+	default:
+		return false
+	}
+	if j < len(b) && (b[j] == '.' || loose && b[j] == ',') {
+		n := countDigits(b, j+1)
+		if n == 0 {
+			return false
+		}
+		p.frac = b[j+1 : j+1+n]
+		j += 1 + n
+	}
+	*i = j
+	return true
+}
+
+// parseDateTimeBasic parses date_time_input_format='basic': "YYYY-MM-DD hh:mm:ss[.frac]"
+// (a 'T' separator is tolerated), "YYYY-MM-DD", or unix seconds "digits[.frac]".
+func parseDateTimeBasic(b []byte, p *dtText) bool {
+	if parseUnix(b, p) {
+		return true
+	}
+	i := 0
+	if !parseYMD(b, &i, p, false) {
+		return false
+	}
+	if i == len(b) {
+		return true
+	}
+	if b[i] != ' ' && b[i] != 'T' {
+		return false
+	}
+	i++
+	return parseHMS(b, &i, p, false) && i == len(b)
+}
+
+// parseDateTimeBestEffort parses ISO 8601 / RFC 3339 variants: a date (YYYY-MM-DD with
+// '-', '/' or '.', 1-digit month/day allowed, or YYYYMMDD), an optional time after 'T' or
+// spaces (hh:mm[:ss][.frac], or hhmm[ss] after 'T'), and an optional zone (Z, UTC, GMT,
+// ±hh, ±hhmm, ±hh:mm). Digits alone are YYYYMMDD (8), YYYYMMDDhhmmss (14) or unix seconds.
+func parseDateTimeBestEffort(b []byte, p *dtText) bool {
+	n := countDigits(b, 0)
+	i := 0
+	switch {
+	case n == 14:
+		p.y, _ = digitsAt(b, 0, 4)
+		p.mo, _ = digitsAt(b, 4, 2)
+		p.d, _ = digitsAt(b, 6, 2)
+		p.h, _ = digitsAt(b, 8, 2)
+		p.mi, _ = digitsAt(b, 10, 2)
+		p.s, _ = digitsAt(b, 12, 2)
+		i = 14
+		if i < len(b) && (b[i] == '.' || b[i] == ',') {
+			m := countDigits(b, i+1)
+			if m == 0 {
+				return false
+			}
+			p.frac = b[i+1 : i+1+m]
+			i += 1 + m
+		}
+	case n == 8:
+		p.y, _ = digitsAt(b, 0, 4)
+		p.mo, _ = digitsAt(b, 4, 2)
+		p.d, _ = digitsAt(b, 6, 2)
+		i = 8
+	case n == 4:
+		if !parseYMD(b, &i, p, true) {
+			return false
+		}
+	default:
+		return parseUnix(b, p)
+	}
+	if i < len(b) && (b[i] == 'T' || b[i] == 't' || b[i] == ' ') {
+		j := i + 1
+		for j < len(b) && b[j] == ' ' {
+			j++
+		}
+		if j < len(b) && b[j] >= '0' && b[j] <= '9' {
+			if !parseHMS(b, &j, p, true) {
+				return false
+			}
+			i = j
+		}
+	}
+	for i < len(b) && b[i] == ' ' {
+		i++
+	}
+	if i < len(b) {
+		if !parseZone(b[i:], p) {
+			return false
+		}
+		i = len(b)
+	}
+	return i == len(b)
+}
+
+// parseZone parses a whole zone designator: Z, UTC, GMT, ±hh, ±hhmm, ±hh:mm.
+func parseZone(b []byte, p *dtText) bool {
+	switch string(b) {
+	case "Z", "z", "UTC", "GMT":
+		p.hasZone, p.zoneOffset = true, 0
+		return true
+	}
+	if b[0] != '+' && b[0] != '-' {
+		return false
+	}
+	h, ok := digitsAt(b, 1, 2)
+	if !ok {
+		return false
+	}
+	m := 0
+	switch rest := b[3:]; {
+	case len(rest) == 0:
+	case len(rest) == 2:
+		if m, ok = digitsAt(rest, 0, 2); !ok {
+			return false
+		}
+	case len(rest) == 3 && rest[0] == ':':
+		if m, ok = digitsAt(rest, 1, 2); !ok {
+			return false
+		}
+	default:
+		return false
+	}
+	if h > 14 || m > 59 {
+		return false
+	}
+	off := h*3600 + m*60
+	if b[0] == '-' {
+		off = -off
+	}
+	p.hasZone, p.zoneOffset = true, off
+	return true
+}
+
+// seconds returns the unix seconds of p read in the column's zone.
+func (c *Col) seconds(p *dtText) (int64, bool) {
+	if p.unix {
+		return p.unixSec, true
+	}
+	if !validDate(p.y, p.mo, p.d) || p.h > 23 || p.mi > 59 || p.s > 59 {
+		return 0, false
+	}
+	if p.hasZone || c.loc == time.UTC {
+		return daysFromCivil(p.y, p.mo, p.d)*86400 + int64(p.h*3600+p.mi*60+p.s-p.zoneOffset), true
+	}
+	return time.Date(p.y, time.Month(p.mo), p.d, p.h, p.mi, p.s, 0, c.loc).Unix(), true
+}
+
+func (c *Col) appendDateTimeText(v []byte) error {
+	if c.locErr != nil {
+		return &ValueError{Column: c.name, Type: c.typ.String(), Reason: "cannot be set: " + c.locErr.Error(), Err: c.locErr}
+	}
+	var p dtText
+	var ok bool
+	if c.opts.DateTimeBestEffort {
+		ok = parseDateTimeBestEffort(v, &p)
+	} else {
+		ok = parseDateTimeBasic(v, &p)
+	}
+	var sec int64
+	if ok {
+		sec, ok = c.seconds(&p)
+	}
+	if !ok {
+		if c.opts.DateTimeBestEffort {
+			return c.textErr(v, "is not a date-time")
+		}
+		return c.textErr(v, "is not a date-time (YYYY-MM-DD hh:mm:ss or unix seconds; date_time_input_format='best_effort' reads ISO 8601)")
+	}
+	if c.kind == DateTime {
+		// Fractional seconds are dropped, as ClickHouse does for DateTime.
+		if sec < 0 || sec > maxDT {
+			return c.textErr(v, "out of range")
+		}
+		c.i64 = append(c.i64, sec)
+		c.commit()
+		return nil
+	}
+	// DateTime64: keep at most Precision fraction digits (the rest is truncated, as
+	// ClickHouse does), expressed in the Arrow unit.
+	var sub int64
+	prec := c.base.Precision
+	k := min(len(p.frac), prec)
+	for _, ch := range p.frac[:k] {
+		sub = sub*10 + int64(ch-'0')
+	}
+	sub *= pow10i64[c.unitExp-k]
+	unit := pow10i64[c.unitExp]
+	if sec < minDT64Sec || sec > maxDT64Sec || sec > (1<<63-1-sub)/unit || sec < -(1<<63)/unit {
+		return c.textErr(v, "out of range")
+	}
+	c.i64 = append(c.i64, sec*unit+sub)
+	c.commit()
+	return nil
+}
+
+func (c *Col) appendDateText(v []byte) error {
+	var days int64
+	switch n := countDigits(v, 0); {
+	case n == 4 && len(v) == 10:
+		var p dtText
+		i := 0
+		if !parseYMD(v, &i, &p, false) || !validDate(p.y, p.mo, p.d) {
+			return c.textErr(v, "is not a date (YYYY-MM-DD)")
+		}
+		days = daysFromCivil(p.y, p.mo, p.d)
+	case n == 8 && len(v) == 8:
+		y, _ := digitsAt(v, 0, 4)
+		m, _ := digitsAt(v, 4, 2)
+		d, _ := digitsAt(v, 6, 2)
+		if !validDate(y, m, d) {
+			return c.textErr(v, "is not a date (YYYY-MM-DD)")
+		}
+		days = daysFromCivil(y, m, d)
+	default:
+		x, st := parseInt(v)
+		if st != parseOK || len(v) > 8 {
+			return c.textErr(v, "is not a date (YYYY-MM-DD)")
+		}
+		days = x
+	}
+	if c.kind == Date && (days < 0 || days > maxDate) || days < minDate32 || days > maxDate32 {
+		return c.textErr(v, "out of range")
+	}
+	c.i32 = append(c.i32, int32(days))
+	c.commit()
+	return nil
+}
