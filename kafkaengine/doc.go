@@ -1,0 +1,46 @@
+// Package kafkaengine is ClickHouse's Kafka table engine as a Go library.
+//
+// A [Table] is declared from ClickHouse's kafka_* [Settings] and columns. [Table.Run]
+// consumes the topics with a consumer group, decodes every message with the table's
+// format into Arrow record batches carrying the requested virtual columns (_topic, _key,
+// _offset, ...) and delivers each block to every attached [Sink] — the role of a
+// materialized view — before it commits the block's offsets: at-least-once delivery.
+// [Table.Insert] publishes Arrow rows to the topic in the same format.
+//
+//	schema, _ := kafkaengine.Columns("timestamp UInt64", "level String", "message String")
+//	t, err := kafkaengine.New(kafkaengine.Settings{
+//		BrokerList: "localhost:9092",
+//		TopicList:  "topic",
+//		GroupName:  "group1",
+//		Format:     "JSONEachRow",
+//	}, schema, kafkaengine.WithVirtualColumns("_topic", "_offset"))
+//	if err != nil { ... }
+//	t.Attach("daily", kafkaengine.SinkFunc(func(ctx context.Context, rec arrow.RecordBatch) error {
+//		... // rec is borrowed for the call
+//		return nil
+//	}))
+//	err = t.Run(ctx) // until ctx ends
+//
+// Formats are looked up by name in package format's registry; import
+// github.com/chkafka/chkafka/format/all for every built-in one, or pass one with
+// [WithFormat].
+//
+// # Delivery
+//
+// A block is cut when it reaches kafka_max_block_size rows, when kafka_flush_interval_ms
+// has passed since its first message, or after 10 empty polls — checked after each poll
+// batch, never inside one. Every attached sink gets the block; only when all succeeded
+// are its offsets committed, one commit per partition per block. A failing sink fails
+// the block: nothing is committed and the block is rebuilt from the same messages and
+// delivered to every sink again after kafka_consumer_reschedule_ms. On a rebalance, the
+// rows of the session that ends are dropped before it ends; the partitions' new owner
+// reads them again. A block never outlives the session that produced it, and no
+// partition is committed by a member that no longer owns it.
+//
+// # Concurrency
+//
+// Each pipeline (one per table, or one per consumer with kafka_thread_per_consumer = 1)
+// is a single goroutine that owns its decoder, staged rows, block builder and offsets;
+// sarama's claim goroutines only forward messages to it. Sinks are called from the
+// pipeline goroutines. Table methods are safe for concurrent use.
+package kafkaengine
