@@ -236,8 +236,18 @@ type handler struct {
 func (h *handler) Setup(sess sarama.ConsumerGroupSession) error {
 	h.gen = &generation{c: h.c, client: h.client, sess: sess}
 	h.c.stats.assigned(sess.MemberID(), sess.Claims())
-	h.c.t.opts.logger.Info("kafkaengine: partitions assigned", "client_id", h.c.clientID,
-		"generation", sess.GenerationID(), "claims", sess.Claims())
+	if len(sess.Claims()) == 0 {
+		// More consumers than partitions: this one idles until a rebalance gives it
+		// partitions (ClickHouse logs the same), it does not spin or fail.
+		h.c.t.opts.logger.Info("kafkaengine: got empty assignment: not enough partitions in the topics for all consumers?",
+			"client_id", h.c.clientID, "generation", sess.GenerationID())
+	} else {
+		h.c.t.opts.logger.Info("kafkaengine: partitions assigned", "client_id", h.c.clientID,
+			"generation", sess.GenerationID(), "claims", sess.Claims())
+	}
+	if err := h.c.t.opts.start.apply(sess, h.client, h.c.t.settings.GroupName); err != nil {
+		h.c.stats.exception(fmt.Errorf("kafkaengine: consumer %s: start position: %w", h.c.clientID, err))
+	}
 	// The start travels on the message channel, so the pipeline sees it before any
 	// message of this generation.
 	h.c.pipe.send(sess.Context(), item{gen: h.gen})
@@ -247,6 +257,8 @@ func (h *handler) Setup(sess sarama.ConsumerGroupSession) error {
 func (h *handler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sarama.ConsumerGroupClaim) error {
 	gen, msgs := h.gen, claim.Messages()
 	maxBatch := h.c.t.settings.pollMaxBatchSize()
+	part := offsets.Partition{Topic: claim.Topic(), Partition: claim.Partition()}
+	h.c.stats.claimed(part, claim.InitialOffset(), claim.HighWaterMarkOffset())
 	for {
 		select {
 		case m, ok := <-msgs:
@@ -268,6 +280,7 @@ func (h *handler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sarama.Co
 					break drain
 				}
 			}
+			h.c.stats.highWater(part, claim.HighWaterMarkOffset())
 			if !h.c.pipe.send(sess.Context(), item{gen: gen, msgs: batch}) {
 				return nil
 			}

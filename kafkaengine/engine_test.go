@@ -123,7 +123,7 @@ func TestSinksAllOrNothing(t *testing.T) {
 	require.ErrorAs(t, errs[0], &se)
 	assert.Equal(t, "failing", se.Name)
 	assert.ErrorIs(t, errs[0], errSinkDown)
-	st := tbl.Stats()
+	st := tbl.Stats().Consumers
 	require.Len(t, st, 1)
 	assert.Len(t, st[0].Exceptions, 3)
 	assert.Contains(t, st[0].Exceptions[0].Text, `sink "failing": sink down`)
@@ -372,7 +372,7 @@ func TestIdleTableLeavesGroup(t *testing.T) {
 	idleSink := newCollector(t)
 	require.NoError(t, idle.Attach("mv", idleSink))
 	eventually(t, 30*time.Second, func() bool {
-		st := idle.Stats()
+		st := idle.Stats().Consumers
 		return len(st) == 1 && len(st[0].Assignments) == 1
 	}, "the idle table rejoins and gets a partition")
 	produceSpread(t, c, "idle", 2, jsonRows(20, 40))

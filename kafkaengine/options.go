@@ -22,6 +22,9 @@ type options struct {
 	virtual []string
 	onError func(error)
 	name    string
+	start   StartPosition
+	dlq     Sink
+	backoff bool // double the reschedule delay on consecutive failures (isolated sinks)
 }
 
 func defaultOptions() options {

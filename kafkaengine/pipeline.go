@@ -72,6 +72,7 @@ type pipeline struct {
 	dec  format.Decoder
 	rows *block.Rows
 	b    *block.Builder
+	dlq  *deadLetters // dead_letter_queue mode only
 	meta virtualcols.Message
 	hdrs []virtualcols.Header
 
@@ -85,6 +86,8 @@ type pipeline struct {
 	failure    error                                       // the block failed; retried after the reschedule delay
 	committed  map[*generation]map[offsets.Partition]int64 // offsets committed mid-block (kafka_commit_every_batch)
 
+	failures  int  // consecutive failed attempts of the block in progress
+	replaying bool // rebuild is decoding messages it decoded before
 	sel       *selectReq
 	selStart  time.Time
 	idleSince time.Time // since when no sink is attached and no select is served
@@ -111,6 +114,12 @@ func (t *Table) newPipeline(members []*Consumer) (*pipeline, error) {
 		b:         b,
 		gens:      map[*generation]struct{}{},
 		committed: map[*generation]map[offsets.Partition]int64{},
+	}
+	if t.settings.errorMode() == ErrorModeDeadLetterQueue {
+		if p.dlq, err = newDeadLetters(t.opts.mem, t.opts.name); err != nil {
+			b.Release()
+			return nil, err
+		}
 	}
 	for _, m := range members {
 		m.pipe = p
@@ -167,12 +176,12 @@ func (p *pipeline) selectBlock(ctx context.Context) (arrow.RecordBatch, error) {
 func (p *pipeline) run(ctx context.Context) {
 	defer close(p.done)
 	defer p.release(ctx)
-	s := &p.t.settings
 	for ctx.Err() == nil {
 		if p.failure != nil {
 			p.report(p.failure)
 			p.failure = nil
-			p.wait(ctx, s.reschedule())
+			p.failures++
+			p.wait(ctx, p.retryDelay())
 			p.rebuild()
 			continue
 		}
@@ -198,6 +207,9 @@ func (p *pipeline) release(ctx context.Context) {
 	clear(p.pending)
 	p.pending = nil
 	p.b.Release()
+	if p.dlq != nil {
+		p.dlq.release()
+	}
 }
 
 // handle serves one control event.
@@ -377,7 +389,9 @@ func (p *pipeline) poll(ctx context.Context) {
 // to the builder.
 func (p *pipeline) take(m message) error {
 	p.pending = append(p.pending, m)
-	m.gen.tracker.Mark(m.msg.Topic, m.msg.Partition, m.msg.Offset)
+	if m.gen.tracker.Mark(m.msg.Topic, m.msg.Partition, m.msg.Offset) {
+		m.gen.c.stats.uncommitted(offsets.Partition{Topic: m.msg.Topic, Partition: m.msg.Partition}, m.msg.Timestamp)
+	}
 	return p.decode(m)
 }
 
@@ -403,17 +417,23 @@ func (p *pipeline) decode(it message) error {
 	}
 	p.rows.Reset()
 	broken := &BrokenMessageError{Topic: m.Topic, Partition: m.Partition, Offset: m.Offset, Err: err}
-	it.gen.c.stats.broken()
+	if !p.replaying {
+		it.gen.c.stats.broken() // a rebuild decodes the message again: count it once
+	}
 	switch p.t.settings.errorMode() {
 	case ErrorModeStream:
 		p.fillMeta(m)
 		p.meta.Raw, p.meta.Err = m.Value, err.Error()
 		p.b.AppendDefault(&p.meta)
 		return nil
+	case ErrorModeDeadLetterQueue:
+		return p.dlq.add(m, err)
 	}
 	if p.broken < p.t.settings.SkipBrokenMessages {
 		p.broken++
-		it.gen.c.stats.exception(broken)
+		if !p.replaying {
+			it.gen.c.stats.exception(broken)
+		}
 		return nil
 	}
 	return broken
@@ -442,12 +462,17 @@ func (p *pipeline) fillMeta(m *sarama.ConsumerMessage) {
 // generations.
 func (p *pipeline) rebuild() {
 	p.b.Reset()
+	if p.dlq != nil {
+		p.dlq.b.Reset()
+	}
 	p.broken, p.failure = 0, nil
 	for gen := range p.gens {
 		gen.tracker.Reset()
 	}
 	old := p.pending
 	p.pending = p.spare[:0]
+	p.replaying = true
+	defer func() { p.replaying = false }()
 	for i, m := range old {
 		if m.gen.ended {
 			continue
@@ -502,6 +527,9 @@ func (p *pipeline) flush(ctx context.Context) {
 	if len(sinks) == 0 {
 		return // keep the block until a sink is attached again
 	}
+	if !p.flushDeadLetters(ctx) {
+		return
+	}
 	if p.b.Len() > 0 {
 		rec := p.b.NewRecordBatch()
 		for _, s := range sinks {
@@ -521,10 +549,34 @@ func (p *pipeline) flush(ctx context.Context) {
 	p.resetBlock()
 }
 
+// flushDeadLetters writes the block's dead-letter records (before the block's sinks, so
+// that a failing dead-letter sink does not duplicate rows in them); false if it failed.
+func (p *pipeline) flushDeadLetters(ctx context.Context) bool {
+	if p.dlq == nil || p.dlq.b.Len() == 0 {
+		return true
+	}
+	rec := p.dlq.b.NewRecordBatch()
+	defer rec.Release()
+	if err := p.t.opts.dlq.Write(ctx, rec); err != nil {
+		// The run loop rebuilds the block, dead letters included, after the delay.
+		p.failure = &SinkError{Name: "dead-letter sink", Err: err}
+		return false
+	}
+	return true
+}
+
 func (p *pipeline) answerSelect(ctx context.Context) {
 	rec := p.b.NewRecordBatch()
 	req := p.sel
 	p.sel = nil
+	if p.t.settings.CommitOnSelect && !p.flushDeadLetters(ctx) {
+		// Answer with the rows; the dead letters (and so the commit) are retried.
+		p.failure = nil
+		p.rebuild()
+		p.emptyPolls = 0
+		req.res <- selectResult{rec: rec}
+		return
+	}
 	if p.t.settings.CommitOnSelect {
 		p.commit(ctx, false)
 		p.resetBlock()
@@ -592,7 +644,26 @@ func (p *pipeline) commit(ctx context.Context, midBlock bool) {
 	}
 }
 
+// retryDelay is kafka_consumer_reschedule_ms, doubled per consecutive failure up to
+// maxBackoff for isolated sinks.
+func (p *pipeline) retryDelay() time.Duration {
+	d := p.t.settings.reschedule()
+	if !p.t.opts.backoff {
+		return d
+	}
+	for i := 1; i < p.failures && d < maxBackoff; i++ {
+		d *= 2
+	}
+	return min(d, maxBackoff)
+}
+
 func (p *pipeline) resetBlock() {
+	p.failures = 0
+	if len(p.pending) > 0 {
+		for _, m := range p.members {
+			m.stats.dropped()
+		}
+	}
 	for gen := range p.gens {
 		gen.tracker.Reset()
 	}

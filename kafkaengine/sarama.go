@@ -27,7 +27,7 @@ func (t *Table) saramaConfig(clientID string) *sarama.Config {
 		cfg.Consumer.Group.Rebalance.GroupStrategies = []sarama.BalanceStrategy{sarama.NewBalanceStrategyRoundRobin()}
 	}
 	cfg.Consumer.Offsets.AutoCommit.Enable = false
-	cfg.Consumer.Offsets.Initial = sarama.OffsetOldest
+	cfg.Consumer.Offsets.Initial = t.opts.start.initial()
 	cfg.Consumer.Return.Errors = true
 	cfg.ChannelBufferSize = max(cfg.ChannelBufferSize, min(s.pollMaxBatchSize(), 4096))
 

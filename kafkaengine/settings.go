@@ -89,8 +89,9 @@ type Settings struct {
 	// ThreadPerConsumer is kafka_thread_per_consumer (default false): each consumer cuts
 	// and commits its own blocks in parallel instead of all feeding one block.
 	ThreadPerConsumer bool
-	// HandleErrorMode is kafka_handle_error_mode: "" or [ErrorModeDefault] (the default)
-	// or [ErrorModeStream]. [ErrorModeDeadLetterQueue] is not supported yet.
+	// HandleErrorMode is kafka_handle_error_mode: "" or [ErrorModeDefault] (the default),
+	// [ErrorModeStream] or [ErrorModeDeadLetterQueue] (which needs a dead-letter sink,
+	// [WithDeadLetterSink]).
 	HandleErrorMode ErrorMode
 	// CommitOnSelect is kafka_commit_on_select (default false): a direct Select commits
 	// the offsets of what it returned.
@@ -170,8 +171,8 @@ const (
 	ErrorModeDefault ErrorMode = "default"
 	// ErrorModeStream turns a broken message into one row with _raw_message and _error set.
 	ErrorModeStream ErrorMode = "stream"
-	// ErrorModeDeadLetterQueue sends broken messages to a dead-letter sink. Not supported
-	// yet: [Settings.Validate] refuses it with [ErrNotSupported].
+	// ErrorModeDeadLetterQueue sends broken messages to the dead-letter sink given with
+	// [WithDeadLetterSink] as rows of [DeadLetterSchema]; the block carries only good rows.
 	ErrorModeDeadLetterQueue ErrorMode = "dead_letter_queue"
 )
 
@@ -424,10 +425,7 @@ func (s *Settings) Validate() error {
 			settingsMillis(settingsMaxPoolTTL), settingsMillis(r), settingsMillis(settingsMaxPoolTTL)), nil)
 	}
 	switch s.HandleErrorMode {
-	case "", ErrorModeDefault, ErrorModeStream:
-	case ErrorModeDeadLetterQueue:
-		add("kafka_handle_error_mode", string(s.HandleErrorMode),
-			"the dead letter queue is not supported yet (allowed: 'default', 'stream')", ErrNotSupported)
+	case "", ErrorModeDefault, ErrorModeStream, ErrorModeDeadLetterQueue:
 	default:
 		add("kafka_handle_error_mode", string(s.HandleErrorMode),
 			"unknown error mode (allowed: 'default', 'stream', 'dead_letter_queue')", nil)

@@ -23,9 +23,17 @@ type PartitionStats struct {
 	Partition int32
 	// Current is the next offset the consumer will read, -1 before the first message.
 	Current int64
-	// Committed is the group's committed offset ("next offset to read") as last
-	// committed by this consumer, -1 if it committed none in this assignment.
+	// Committed is the group's committed offset ("next offset to read"): the last one
+	// this consumer committed, or the position the assignment started from.
 	Committed int64
+	// HighWatermark is the partition's end offset as of the last fetch, -1 if unknown.
+	HighWatermark int64
+	// Lag is HighWatermark - Committed: messages of the partition not committed yet
+	// (0 while the high watermark is unknown).
+	Lag int64
+	// OldestUncommitted is the timestamp of the oldest message read from the partition
+	// and not committed yet; zero when there is none.
+	OldestUncommitted time.Time
 }
 
 // ConsumerStats is a snapshot of one consumer, the row ClickHouse shows in
@@ -44,6 +52,23 @@ type ConsumerStats struct {
 	RebalanceRevocations uint64
 	RebalanceAssignments uint64
 	InUse                bool // a block is being built from this consumer's messages
+	// Lag is the sum of the partitions' lag.
+	Lag int64
+	// OldestUncommittedAge is how long ago the oldest message read and not committed
+	// yet was produced (its Kafka timestamp); 0 when there is none.
+	OldestUncommittedAge time.Duration
+}
+
+// TableStats aggregates the stats of a table's consumers.
+type TableStats struct {
+	Consumers            []ConsumerStats
+	MessagesRead         uint64
+	BrokenMessages       uint64
+	Commits              uint64
+	Lag                  int64
+	OldestUncommittedAge time.Duration
+	// Sinks holds the stats of isolated sinks (see [Isolated]) by sink name.
+	Sinks map[string]TableStats
 }
 
 // consumerStats is the mutable state behind [ConsumerStats]; its mutex guards small
@@ -79,7 +104,7 @@ func (cs *consumerStats) assigned(memberID string, claims map[string][]int32) {
 	cs.parts = map[offsets.Partition]*PartitionStats{}
 	for topic, parts := range claims {
 		for _, p := range parts {
-			cs.parts[offsets.Partition{Topic: topic, Partition: p}] = &PartitionStats{Topic: topic, Partition: p, Current: -1, Committed: -1}
+			cs.parts[offsets.Partition{Topic: topic, Partition: p}] = &PartitionStats{Topic: topic, Partition: p, Current: -1, Committed: -1, HighWatermark: -1}
 		}
 	}
 }
@@ -106,6 +131,45 @@ func (cs *consumerStats) polled(n int, now time.Time, next map[offsets.Partition
 	}
 }
 
+// claimed records where a claim starts and the partition's high watermark.
+func (cs *consumerStats) claimed(k offsets.Partition, initial, highWater int64) {
+	cs.mu.Lock()
+	if ps := cs.parts[k]; ps != nil {
+		if ps.Committed < 0 && initial >= 0 { // not the OffsetNewest/OffsetOldest sentinels
+			ps.Committed = initial
+		}
+		ps.HighWatermark = highWater
+	}
+	cs.mu.Unlock()
+}
+
+// highWater records a partition's high watermark after a fetch.
+func (cs *consumerStats) highWater(k offsets.Partition, hw int64) {
+	cs.mu.Lock()
+	if ps := cs.parts[k]; ps != nil {
+		ps.HighWatermark = hw
+	}
+	cs.mu.Unlock()
+}
+
+// uncommitted records the timestamp of the first message of a partition in a block.
+func (cs *consumerStats) uncommitted(k offsets.Partition, ts time.Time) {
+	cs.mu.Lock()
+	if ps := cs.parts[k]; ps != nil && ps.OldestUncommitted.IsZero() {
+		ps.OldestUncommitted = ts
+	}
+	cs.mu.Unlock()
+}
+
+// dropped forgets the uncommitted messages of a block that will be read again.
+func (cs *consumerStats) dropped() {
+	cs.mu.Lock()
+	for _, ps := range cs.parts {
+		ps.OldestUncommitted = time.Time{}
+	}
+	cs.mu.Unlock()
+}
+
 func (cs *consumerStats) broken() {
 	cs.mu.Lock()
 	cs.s.BrokenMessages++
@@ -121,6 +185,7 @@ func (cs *consumerStats) committed(offsets map[offsets.Partition]int64) {
 	for k, off := range offsets {
 		if ps := cs.parts[k]; ps != nil {
 			ps.Committed = off
+			ps.OldestUncommitted = time.Time{}
 		}
 	}
 }
@@ -137,8 +202,17 @@ func (cs *consumerStats) snapshot() ConsumerStats {
 	s := cs.s
 	s.Exceptions = slices.Clone(cs.s.Exceptions)
 	s.Assignments = make([]PartitionStats, 0, len(cs.parts))
+	now := time.Now()
 	for _, ps := range cs.parts {
-		s.Assignments = append(s.Assignments, *ps)
+		p := *ps
+		if p.HighWatermark >= 0 && p.Committed >= 0 {
+			p.Lag = max(0, p.HighWatermark-p.Committed)
+		}
+		s.Lag += p.Lag
+		if !p.OldestUncommitted.IsZero() {
+			s.OldestUncommittedAge = max(s.OldestUncommittedAge, now.Sub(p.OldestUncommitted))
+		}
+		s.Assignments = append(s.Assignments, p)
 	}
 	slices.SortFunc(s.Assignments, func(a, b PartitionStats) int {
 		if a.Topic != b.Topic {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sync"
 
@@ -53,6 +54,7 @@ type Table struct {
 	consumers []*Consumer
 	producer  *Producer
 	closed    bool
+	children  map[string]*child // isolated sinks
 }
 
 // New validates settings and columns and returns a table; it does not connect yet.
@@ -79,6 +81,10 @@ func New(settings Settings, schema *arrow.Schema, opts ...Option) (*Table, error
 	virtual, err := virtualColumns(o.virtual, settings.errorMode())
 	if err != nil {
 		return nil, err
+	}
+	if settings.errorMode() == ErrorModeDeadLetterQueue && o.dlq == nil {
+		return nil, &SettingError{Setting: "kafka_handle_error_mode", Value: string(settings.HandleErrorMode),
+			Reason: "the dead-letter queue needs a dead-letter sink: pass kafkaengine.WithDeadLetterSink"}
 	}
 	t := &Table{
 		settings: settings,
@@ -136,8 +142,20 @@ func (t *Table) Settings() Settings { return t.settings }
 
 // Attach adds a sink under name; from the next block on it receives every block. It may
 // be called while the table runs (CREATE MATERIALIZED VIEW). A sink implementing
-// [Binder] is checked against [Table.Schema] first.
-func (t *Table) Attach(name string, s Sink) error {
+// [Binder] is checked against [Table.Schema] first. By default all sinks succeed or
+// fail together; see [Isolated] for a sink with its own progress.
+func (t *Table) Attach(name string, s Sink, opts ...AttachOption) error {
+	var ao attachOptions
+	for _, o := range opts {
+		o(&ao)
+	}
+	var c *child
+	if ao.isolated {
+		var err error
+		if c, err = t.newChild(name, s); err != nil {
+			return err
+		}
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.closed {
@@ -147,6 +165,17 @@ func (t *Table) Attach(name string, s Sink) error {
 		if ns.name == name {
 			return fmt.Errorf("%w: %q", ErrSinkExists, name)
 		}
+	}
+	if _, dup := t.children[name]; dup {
+		return fmt.Errorf("%w: %q", ErrSinkExists, name)
+	}
+	if c != nil {
+		if t.children == nil {
+			t.children = map[string]*child{}
+		}
+		t.children[name] = c
+		t.notifyLocked()
+		return nil
 	}
 	if b, ok := s.(Binder); ok {
 		if err := b.Bind(t.schema); err != nil {
@@ -165,6 +194,14 @@ func (t *Table) Attach(name string, s Sink) error {
 func (t *Table) Detach(name string) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if c, ok := t.children[name]; ok {
+		if c.cancel != nil {
+			c.cancel()
+		}
+		delete(t.children, name)
+		t.notifyLocked()
+		return nil
+	}
 	i := slices.IndexFunc(t.sinks, func(ns namedSink) bool { return ns.name == name })
 	if i < 0 {
 		return fmt.Errorf("%w: %q", ErrNoSink, name)
@@ -236,6 +273,7 @@ func (t *Table) run(ctx context.Context, ready chan<- struct{}) error {
 	for _, c := range consumers {
 		wg.Go(func() { c.run(ctx) })
 	}
+	wg.Go(func() { t.superviseChildren(ctx) })
 	close(ready)
 	wg.Wait()
 	return nil
@@ -274,14 +312,28 @@ func (t *Table) Consumers() []*Consumer {
 	return slices.Clone(t.consumers)
 }
 
-// Stats returns the stats of every consumer of the current or last run.
-func (t *Table) Stats() []ConsumerStats {
-	cs := t.Consumers()
-	out := make([]ConsumerStats, len(cs))
-	for i, c := range cs {
-		out[i] = c.Stats()
+// Stats returns the stats of every consumer of the current or last run, and their sums.
+func (t *Table) Stats() TableStats {
+	var ts TableStats
+	for _, c := range t.Consumers() {
+		s := c.Stats()
+		ts.Consumers = append(ts.Consumers, s)
+		ts.MessagesRead += s.MessagesRead
+		ts.BrokenMessages += s.BrokenMessages
+		ts.Commits += s.Commits
+		ts.Lag += s.Lag
+		ts.OldestUncommittedAge = max(ts.OldestUncommittedAge, s.OldestUncommittedAge)
 	}
-	return out
+	t.mu.Lock()
+	children := maps.Clone(t.children)
+	t.mu.Unlock()
+	for name, c := range children {
+		if ts.Sinks == nil {
+			ts.Sinks = map[string]TableStats{}
+		}
+		ts.Sinks[name] = c.t.Stats()
+	}
+	return ts
 }
 
 // Select is ClickHouse's direct SELECT from the Kafka table (SPEC §6): it reads at most
@@ -425,8 +477,12 @@ func (t *Table) Close() error {
 		return nil
 	}
 	t.closed = true
-	if t.producer != nil {
-		return t.producer.Close()
+	var errs []error
+	for _, c := range t.children {
+		errs = append(errs, c.t.Close())
 	}
-	return nil
+	if t.producer != nil {
+		errs = append(errs, t.producer.Close())
+	}
+	return errors.Join(errs...)
 }

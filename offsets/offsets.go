@@ -30,24 +30,28 @@ type Tracker struct {
 	// last caches the most recently marked partition: consecutive messages of one
 	// partition skip the map.
 	last    Partition
-	lastOff *int64
+	lastOff *int64 // nil or &lastBuf
+	lastBuf int64
 }
 
-// Mark records that the message at offset of topic/partition is part of the block.
-// Offsets of one partition must be marked in increasing order.
-func (t *Tracker) Mark(topic string, partition int32, offset int64) {
+// Mark records that the message at offset of topic/partition is part of the block,
+// and reports whether it is the block's first message of that partition. Offsets of
+// one partition must be marked in increasing order.
+func (t *Tracker) Mark(topic string, partition int32, offset int64) (first bool) {
 	if t.lastOff != nil && t.last.Partition == partition && t.last.Topic == topic {
 		*t.lastOff = offset + 1
-		return
+		return false
 	}
 	if t.next == nil {
 		t.next = map[Partition]int64{}
 	}
 	p := Partition{topic, partition}
+	_, seen := t.next[p]
 	t.next[p] = offset + 1
 	t.flushLast()
-	off := offset + 1
-	t.last, t.lastOff = p, &off
+	t.lastBuf = offset + 1
+	t.last, t.lastOff = p, &t.lastBuf
+	return !seen
 }
 
 func (t *Tracker) flushLast() {
