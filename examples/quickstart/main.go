@@ -281,7 +281,7 @@ func committedAll(ctx context.Context, c *kafkatest.Cluster, group, topic string
 // drained reports whether every consumer of t committed all it read: no block in
 // progress, every assigned partition committed up to its read position.
 func drained(t *kafkaengine.Table) bool {
-	for _, s := range t.Stats() {
+	for _, s := range t.Stats().Consumers {
 		if s.InUse {
 			return false
 		}

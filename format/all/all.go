@@ -4,5 +4,5 @@
 package all
 
 import (
-	_ "github.com/chkafka/chkafka/format/jsoneachrow" // JSONEachRow
+	_ "github.com/chkafka/chkafka/format/json" // the JSON family: JSONEachRow, JSONCompact*, JSON, JSONColumns*, JSONAsString, ...
 )

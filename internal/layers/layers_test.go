@@ -13,17 +13,20 @@ const mod = "github.com/chkafka/chkafka"
 // allowed lists, per package (or prefix ending in "/"), the module packages it may
 // import outside its tests.
 var allowed = map[string][]string{
-	"virtualcols":      {},
-	"offsets":          {},
-	"block":            {"virtualcols"},
-	"format":           {"block", "virtualcols"},
-	"format/all":       {"format/"},
-	"format/":          {"format", "block", "virtualcols"},
-	"kafkaengine":      {"format", "block", "virtualcols", "offsets"},
-	"kafkatest":        {},
-	"internal/datagen": {"format", "block", "virtualcols", "kafkaengine"},
-	"internal/layers":  {},
-	"examples/":        {"*"},
+	"virtualcols":           {},
+	"offsets":               {},
+	"block":                 {"virtualcols"},
+	"format":                {"block", "virtualcols"},
+	"format/all":            {"format/"},
+	"format/":               {"format", "format/internal/", "format/registry", "block", "virtualcols"},
+	"kafkaengine":           {"format", "block", "virtualcols", "offsets"},
+	"kafkatest":             {},
+	"kafkaengine/kafkaprom": {"kafkaengine"},
+	"internal/datagen":      {"format", "block", "virtualcols", "kafkaengine"},
+	"internal/bench":        {"*"},
+	"internal/bench/":       {"*"},
+	"internal/layers":       {},
+	"examples/":             {"*"},
 }
 
 // saramaImporters are the only packages that may import sarama.

@@ -1,4 +1,4 @@
-package jsoneachrow
+package json
 
 import (
 	"math"
@@ -156,9 +156,9 @@ func TestCivil(t *testing.T) {
 		ty, tm, td := time.Unix(days*86400, 0).UTC().Date()
 		require.Equal(t, [3]int{ty, int(tm), td}, [3]int{int(y), m, d}, "day %d", days)
 	}
-	assert.Equal(t, `"1970-01-01"`, string(appendDate(nil, 0)))
-	assert.Equal(t, `"2149-06-06"`, string(appendDate(nil, 65535)))
-	assert.Equal(t, `"1900-01-01"`, string(appendDate(nil, -25567)))
+	assert.Equal(t, `1970-01-01`, string(appendDate(nil, 0)))
+	assert.Equal(t, `2149-06-06`, string(appendDate(nil, 65535)))
+	assert.Equal(t, `1900-01-01`, string(appendDate(nil, -25567)))
 }
 
 func TestSkipValue(t *testing.T) {

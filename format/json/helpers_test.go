@@ -1,4 +1,4 @@
-package jsoneachrow
+package json
 
 import (
 	"testing"
@@ -22,12 +22,20 @@ type harness struct {
 	b    *block.Builder
 }
 
-// newHarness compiles a decoder for the column definitions. The caller defers Release.
+// newHarness compiles a JSONEachRow decoder for the column definitions. The caller defers
+// Release.
 func newHarness(t testing.TB, mem memory.Allocator, defs []string, s format.Settings) *harness {
+	t.Helper()
+	return newFormatHarness(t, mem, Format{}, defs, s)
+}
+
+// newFormatHarness compiles a decoder of f for the column definitions. The caller defers
+// Release.
+func newFormatHarness(t testing.TB, mem memory.Allocator, f Format, defs []string, s format.Settings) *harness {
 	t.Helper()
 	cols, err := block.ParseColumns(defs)
 	require.NoError(t, err)
-	dec, err := Format{}.NewDecoder(block.Schema(cols), &s)
+	dec, err := f.NewDecoder(block.Schema(cols), &s)
 	require.NoError(t, err)
 	b, err := block.NewBuilder(mem, cols, nil)
 	require.NoError(t, err)
@@ -76,3 +84,22 @@ func strs(arr arrow.Array) []string {
 }
 
 func defaults() format.Settings { return format.DefaultSettings() }
+
+// lookup returns the registered format called name.
+func lookup(t testing.TB, name string) Format {
+	t.Helper()
+	f, err := format.Lookup(name)
+	require.NoError(t, err)
+	return f.(Format)
+}
+
+// readableKinds are the formats with a decoder.
+func readableKinds() []kind {
+	var ks []kind
+	for k := range numKinds {
+		if k.readable() {
+			ks = append(ks, k)
+		}
+	}
+	return ks
+}

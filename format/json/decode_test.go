@@ -1,4 +1,4 @@
-package jsoneachrow
+package json
 
 import (
 	"errors"

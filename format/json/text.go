@@ -1,9 +1,10 @@
-package jsoneachrow
+package json
 
 import (
 	"math"
 	"math/bits"
 	"strconv"
+	"unicode/utf8"
 )
 
 func floorDiv(a, b int64) int64 {
@@ -14,12 +15,10 @@ func floorDiv(a, b int64) int64 {
 	return q
 }
 
-// appendDate writes "YYYY-MM-DD" for days since 1970-01-01.
+// appendDate writes YYYY-MM-DD for days since 1970-01-01.
 func appendDate(dst []byte, days int64) []byte {
 	y, m, d := civil(days)
-	dst = append(dst, '"')
-	dst = appendYMD(dst, int(y), m, d)
-	return append(dst, '"')
+	return appendYMD(dst, int(y), m, d)
 }
 
 // civil converts days since 1970-01-01 to a proleptic Gregorian date (Hinnant's algorithm).
@@ -74,15 +73,15 @@ func appendPadded(dst []byte, v uint64, n int) []byte {
 
 const hexLower = "0123456789abcdef"
 
+// appendUUID writes the canonical text of a UUID held in RFC 4122 byte order.
 func appendUUID(dst []byte, b []byte) []byte {
-	dst = append(dst, '"')
 	for k, c := range b {
 		if k == 4 || k == 6 || k == 8 || k == 10 {
 			dst = append(dst, '-')
 		}
 		dst = append(dst, hexLower[c>>4], hexLower[c&15])
 	}
-	return append(dst, '"')
+	return dst
 }
 
 // Thresholds between fixed and exponent notation, as ClickHouse writes floats: a shortest
@@ -92,17 +91,29 @@ var (
 	fixedLow32, fixedHigh32 = float64(float32(1e-6)), float64(float32(1e21))
 )
 
-// appendFloat writes the shortest representation of f that reads back as the same float of
-// the given bit size. Non-finite values are written as the strings "inf", "-inf" and "nan"
-// (ClickHouse's output_format_json_quote_denormals spelling), which the decoder reads back.
+// appendFloat writes the JSON of a float: its text, with the non-finite values as the
+// strings "inf", "-inf" and "nan" (ClickHouse's output_format_json_quote_denormals
+// spelling), which the decoder reads back.
 func appendFloat(dst []byte, f float64, bitSize int) []byte {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		dst = append(dst, '"')
+		dst = appendFloatText(dst, f, bitSize)
+		return append(dst, '"')
+	}
+	return appendFloatText(dst, f, bitSize)
+}
+
+// appendFloatText writes the shortest representation of f that reads back as the same
+// float of the given bit size, as ClickHouse's text formats do: inf, -inf and nan for the
+// non-finite values.
+func appendFloatText(dst []byte, f float64, bitSize int) []byte {
 	switch {
 	case math.IsNaN(f):
-		return append(dst, `"nan"`...)
+		return append(dst, "nan"...)
 	case math.IsInf(f, 1):
-		return append(dst, `"inf"`...)
+		return append(dst, "inf"...)
 	case math.IsInf(f, -1):
-		return append(dst, `"-inf"`...)
+		return append(dst, "-inf"...)
 	}
 	low, high := fixedLow64, fixedHigh64
 	if bitSize == 32 {
@@ -242,4 +253,61 @@ func appendJSONString[S string | []byte](dst []byte, s S) []byte {
 	}
 	dst = append(dst, s[start:]...)
 	return append(dst, '"')
+}
+
+// appendQuotedText writes s in single quotes with ClickHouse's escaping of quoted strings
+// (writeQuotedString): \b \f \n \r \t \0 \\ and \' are escaped, other bytes pass through.
+func appendQuotedText[S string | []byte](dst []byte, s S) []byte {
+	dst = append(dst, '\'')
+	start := 0
+	for i := 0; i < len(s); i++ {
+		var e byte
+		switch s[i] {
+		case '\b':
+			e = 'b'
+		case '\f':
+			e = 'f'
+		case '\n':
+			e = 'n'
+		case '\r':
+			e = 'r'
+		case '\t':
+			e = 't'
+		case 0:
+			e = '0'
+		case '\\':
+			e = '\\'
+		case '\'':
+			e = '\''
+		default:
+			continue
+		}
+		dst = append(dst, s[start:i]...)
+		dst = append(dst, '\\', e)
+		start = i + 1
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '\'')
+}
+
+// appendValidUTF8 appends src to dst with every invalid UTF-8 sequence replaced by U+FFFD,
+// consecutive replacements collapsed into one, as ClickHouse's WriteBufferValidUTF8 does
+// for the JSON and JSONCompact formats.
+func appendValidUTF8(dst, src []byte) []byte {
+	replaced := false
+	for len(src) > 0 {
+		r, n := utf8.DecodeRune(src)
+		if r == utf8.RuneError && n <= 1 {
+			if !replaced {
+				dst = append(dst, "\uFFFD"...)
+				replaced = true
+			}
+			src = src[1:]
+			continue
+		}
+		dst = append(dst, src[:n]...)
+		src = src[n:]
+		replaced = false
+	}
+	return dst
 }

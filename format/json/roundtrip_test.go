@@ -1,4 +1,4 @@
-package jsoneachrow
+package json
 
 import (
 	"math"
@@ -67,11 +67,14 @@ func tup(fields ...cell) cell {
 	}
 }
 
-// roundTripColumns is every type of the mapping with five rows of values each.
-var roundTripColumns = []struct {
+// roundTripColumn is a column definition with five rows of values.
+type roundTripColumn struct {
 	def  string
 	rows [5]cell
-}{
+}
+
+// roundTripColumns is every type of the mapping with five rows of values each.
+var roundTripColumns = []roundTripColumn{
 	{"i8 Int8", [5]cell{num(-128), num(127), num(0), num(-1), num(42)}},
 	{"i16 Int16", [5]cell{num(-32768), num(32767), num(0), num(-1), num(300)}},
 	{"i32 Int32", [5]cell{num(math.MinInt32), num(math.MaxInt32), num(0), num(-1), num(70000)}},
@@ -113,6 +116,12 @@ var roundTripColumns = []struct {
 
 // sourceRecord stages the round-trip values through block.Rows and cuts a record batch.
 func sourceRecord(t *testing.T, mem memory.Allocator) ([]block.Column, arrow.RecordBatch) {
+	t.Helper()
+	return sourceRecordOf(t, mem, roundTripColumns)
+}
+
+// sourceRecordOf is sourceRecord for other values.
+func sourceRecordOf(t *testing.T, mem memory.Allocator, roundTripColumns []roundTripColumn) ([]block.Column, arrow.RecordBatch) {
 	t.Helper()
 	defs := make([]string, len(roundTripColumns))
 	for i, c := range roundTripColumns {

@@ -1,4 +1,4 @@
-package jsoneachrow
+package json
 
 import (
 	"bytes"
@@ -477,4 +477,71 @@ func (s *scanner) skipString() (int, error) {
 		}
 		i++
 	}
+}
+
+var errOpeningQuote = &syntaxError{msg: "Cannot parse JSON string: expected opening quote"}
+
+// readJSONString is ClickHouse's readJSONString, used where a value must be a JSON string
+// (header rows, the values of the *Strings* formats): anything but '"' fails with "Cannot
+// parse JSON string: expected opening quote". The result is valid until the next read.
+func (s *scanner) readJSONString() ([]byte, error) {
+	if s.pos >= len(s.buf) || s.buf[s.pos] != '"' {
+		return nil, errOpeningQuote
+	}
+	return s.readString()
+}
+
+// skipBOM moves past a UTF-8 byte order mark at the cursor.
+func (s *scanner) skipBOM() {
+	if bytes.HasPrefix(s.buf[s.pos:], []byte("\xEF\xBB\xBF")) {
+		s.pos += 3
+	}
+}
+
+// expectSpaced is ClickHouse's JSONUtils skip* helpers: whitespace, c, whitespace.
+func (s *scanner) expectSpaced(c byte) error {
+	s.skipSpace()
+	if err := s.expect(c); err != nil {
+		return err
+	}
+	s.skipSpace()
+	return nil
+}
+
+// skipSpaced is the checkAndSkip* counterpart of expectSpaced: it reports whether c was
+// there (whitespace before it is skipped either way).
+func (s *scanner) skipSpaced(c byte) bool {
+	s.skipSpace()
+	if !s.skip(c) {
+		return false
+	}
+	s.skipSpace()
+	return true
+}
+
+// atEOF reports whether only whitespace is left.
+func (s *scanner) atEOF() bool {
+	s.skipSpace()
+	return s.pos >= len(s.buf)
+}
+
+// expectEOF fails unless only whitespace is left (ClickHouse's assertEOF).
+func (s *scanner) expectEOF() error {
+	if s.atEOF() {
+		return nil
+	}
+	return s.expectedAt(s.pos, "eof")
+}
+
+// readFieldName reads `"name" :` (ClickHouse's JSONUtils::readFieldName).
+func (s *scanner) readFieldName() ([]byte, error) {
+	s.skipSpace()
+	name, err := s.readJSONString()
+	if err != nil {
+		return nil, err
+	}
+	if err := s.expectSpaced(':'); err != nil {
+		return nil, err
+	}
+	return name, nil
 }

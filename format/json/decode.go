@@ -1,0 +1,429 @@
+package json
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/chkafka/chkafka/block"
+	"github.com/chkafka/chkafka/format"
+)
+
+// ParseError is the error the family's decoders return for a message they cannot decode. Its
+// text follows ClickHouse's: "<what>: (while reading the value of key <Key>): (at row <Row>)",
+// followed by ": <Err>" when Msg describes the syntax and Err the conversion behind it.
+type ParseError struct {
+	Row int    // 1-based row within the message; 0 when the error is not in a row (block formats' structure)
+	Key string // column whose value failed; "" when the error is not inside a value
+	Msg string // ClickHouse-style description of the syntax problem; "" when Err says it all
+	Err error  // the cause, typically a conversion error from package block; may be nil
+}
+
+// Error returns the ClickHouse-style text described at [ParseError].
+func (e *ParseError) Error() string {
+	var b strings.Builder
+	if e.Msg != "" {
+		b.WriteString(e.Msg)
+	} else if e.Err != nil {
+		b.WriteString(e.Err.Error())
+	}
+	if e.Key != "" {
+		b.WriteString(": (while reading the value of key ")
+		b.WriteString(e.Key)
+		b.WriteString(")")
+	}
+	if e.Row > 0 {
+		b.WriteString(": (at row ")
+		b.WriteString(strconv.Itoa(e.Row))
+		b.WriteString(")")
+	}
+	if e.Msg != "" && e.Err != nil {
+		b.WriteString(": ")
+		b.WriteString(e.Err.Error())
+	}
+	return b.String()
+}
+
+// Unwrap returns the cause.
+func (e *ParseError) Unwrap() error { return e.Err }
+
+// newParseError turns an error of the scanner, a reader or package block into a ParseError.
+func newParseError(key string, err error) *ParseError {
+	switch e := err.(type) {
+	case *ParseError:
+		return e
+	case *syntaxError:
+		return &ParseError{Key: key, Msg: e.msg, Err: e.cause}
+	case *schemaError:
+		return &ParseError{Key: key, Msg: e.msg}
+	}
+	return &ParseError{Key: key, Err: err}
+}
+
+// rowError is newParseError for an error at 1-based row (0: outside rows).
+func rowError(row int, err error) *ParseError {
+	pe := newParseError("", err)
+	pe.Row = row
+	return pe
+}
+
+// schemaError reports a message whose header or metadata disagrees with the table (an
+// unknown or repeated column, a type that differs). Unlike a syntaxError it never makes the
+// JSON format fall back to reading the message as JSONEachRow.
+type schemaError struct{ msg string }
+
+func (e *schemaError) Error() string { return e.msg }
+
+var errObjectEOF = &syntaxError{msg: "Unexpected end of stream while parsing JSONEachRow format"}
+
+// Field lookup results besides a column index.
+const (
+	unknownField = -1
+	nestedField  = -2 // a prefix of dotted column names (input_format_import_nested_json)
+)
+
+// decoder is the compiled decoder of one format for one schema. Every format of the family
+// uses the same value readers and row readers; Decode runs the envelope of d.kind. Not safe
+// for concurrent use.
+type decoder struct {
+	scanner
+	kind        kind
+	names       []string
+	types       []string // canonical ClickHouse type names, for header and metadata checks
+	readers     []reader
+	index       map[string]int // column name or nested prefix → column index or nestedField
+	skipUnknown bool
+	useNames    bool // input_format_with_names_use_header
+	useTypes    bool // input_format_with_types_use_header
+	rows        *block.Rows
+
+	// Rows of objects (JSONEachRow and the formats built on it).
+	seen []uint32 // seen[i] == gen: column i already has a value in this row (or header)
+	gen  uint32
+	prev []int32 // column matched by the k-th key of earlier rows (ClickHouse's prev_positions)
+	path []byte  // full dotted name of a key inside a nested object
+
+	// Rows of arrays (the JSONCompact formats): the column of each input field, -1 to skip.
+	fields   []int
+	identity []int // fields of a message without a header: the table's columns in order
+	fieldBuf []int
+
+	// Metadata entries of the JSON/JSONCompact/JSONColumnsWithMetadata documents.
+	metaName, metaType []byte
+
+	// Column formats: where each value of each column starts, for the second pass.
+	offsets [][]int
+	present []bool
+}
+
+func newDecoder(k kind, cols []block.Column, s *format.Settings) (*decoder, error) {
+	d := &decoder{
+		kind:        k,
+		names:       make([]string, len(cols)),
+		types:       make([]string, len(cols)),
+		readers:     make([]reader, len(cols)),
+		index:       make(map[string]int, len(cols)),
+		skipUnknown: s.SkipUnknownFields,
+		useNames:    s.WithNamesUseHeader,
+		useTypes:    s.WithTypesUseHeader,
+		seen:        make([]uint32, len(cols)),
+		prev:        make([]int32, len(cols)),
+		identity:    make([]int, len(cols)),
+		offsets:     make([][]int, len(cols)),
+		present:     make([]bool, len(cols)),
+	}
+	for i, c := range cols {
+		var (
+			r   reader
+			err error
+		)
+		if k.strings() {
+			r, err = compileStringsReader(c.Type, s.NullAsDefault)
+		} else {
+			r, err = compileReader(c.Type)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("json: %s: column %s: %w", k, c.Name, err)
+		}
+		d.names[i] = c.Name
+		d.types[i] = c.Type.String()
+		d.readers[i] = r
+		d.index[c.Name] = i
+		d.prev[i] = -1
+		d.identity[i] = i
+	}
+	if s.ImportNestedJSON && k.objects() {
+		for _, c := range cols {
+			for j := 1; j < len(c.Name); j++ {
+				if c.Name[j] != '.' {
+					continue
+				}
+				if _, ok := d.index[c.Name[:j]]; !ok {
+					d.index[c.Name[:j]] = nestedField
+				}
+			}
+		}
+	}
+	return d, nil
+}
+
+// Decode implements [format.Decoder]: it appends the rows of payload to dst.
+func (d *decoder) Decode(dst *block.Rows, payload []byte) error {
+	if dst.NumCols() != len(d.readers) {
+		return fmt.Errorf("json: %s: rows have %d columns, the decoder was compiled for %d", d.kind, dst.NumCols(), len(d.readers))
+	}
+	d.reset(payload)
+	d.rows = dst
+	defer func() {
+		d.rows = nil
+		d.buf = nil
+	}()
+	switch d.kind {
+	case kindObjectEachRow:
+		return d.decodeObjectEachRow()
+	case kindDocument:
+		return d.decodeDocument()
+	case kindCompact:
+		return d.decodeCompact()
+	case kindAsString:
+		return d.decodeAsString()
+	case kindColumns, kindCompactColumns, kindColumnsWithMetadata:
+		return d.decodeColumns()
+	}
+	if d.kind.compactRows() {
+		return d.decodeCompactEachRow()
+	}
+	return d.decodeEachRow()
+}
+
+// decodeEachRow reads JSONEachRow and JSONStringsEachRow messages: objects separated by
+// whitespace, by nothing or by single commas, optionally wrapped in a JSON array and ended
+// by ';', after an optional UTF-8 BOM.
+func (d *decoder) decodeEachRow() error {
+	d.skipBOM()
+	d.skipSpace()
+	inArray := d.skip('[')
+	row, err := d.objectRows(inArray)
+	if err != nil {
+		return err
+	}
+	// Suffix: the closing ']' of an array, an optional ';', then nothing but whitespace.
+	d.skipSpace()
+	if inArray {
+		if err := d.expect(']'); err != nil {
+			return rowError(row+1, err)
+		}
+		d.skipSpace()
+	}
+	return d.semicolonEOF(row)
+}
+
+// semicolonEOF is the end of ClickHouse's JSONEachRow readSuffix: an optional ';', then
+// the end of the message.
+func (d *decoder) semicolonEOF(row int) error {
+	d.skipSpace()
+	if d.skip(';') {
+		d.skipSpace()
+	}
+	if d.pos < len(d.buf) {
+		return rowError(row+1, d.expectedAt(d.pos, "eof"))
+	}
+	return nil
+}
+
+// objectRows reads JSONEachRow rows until the data ends (ClickHouse's checkEndOfData): at
+// the end of the message, at ';' outside an array or at ']' inside one. An optional ','
+// separates rows. It returns the number of rows read.
+func (d *decoder) objectRows(inArray bool) (int, error) {
+	row := 0
+	for {
+		d.skipSpace()
+		if d.pos < len(d.buf) {
+			switch c := d.buf[d.pos]; {
+			case row > 0 && c == ',':
+				d.pos++
+			case !inArray && c == ';', inArray && c == ']':
+				return row, nil
+			}
+		}
+		d.skipSpace()
+		if d.pos >= len(d.buf) {
+			return row, nil
+		}
+		row++
+		if err := d.readRow(); err != nil {
+			return row, rowError(row, err)
+		}
+		if err := d.rows.EndRow(); err != nil {
+			return row, &ParseError{Row: row, Err: err}
+		}
+	}
+}
+
+// decodeObjectEachRow reads a JSONObjectEachRow message: one object whose members are the
+// rows, {"row_1": {...}, "row_2": {...}}; the member names are not used.
+func (d *decoder) decodeObjectEachRow() error {
+	if err := d.expectSpaced('{'); err != nil {
+		return rowError(1, err)
+	}
+	row := 0
+	for {
+		d.skipSpace()
+		if d.pos >= len(d.buf) {
+			return rowError(row+1, d.expectedAt(d.pos, "}"))
+		}
+		if d.skip('}') {
+			break
+		}
+		if row > 0 {
+			if err := d.expectSpaced(','); err != nil {
+				return rowError(row+1, err)
+			}
+		}
+		row++
+		if _, err := d.readFieldName(); err != nil {
+			return rowError(row, err)
+		}
+		if err := d.readRow(); err != nil {
+			return rowError(row, err)
+		}
+		if err := d.rows.EndRow(); err != nil {
+			return &ParseError{Row: row, Err: err}
+		}
+	}
+	return d.semicolonEOF(row)
+}
+
+// decodeDocument reads a message of the JSON format: {"meta": [...], "data": [{...}, ...],
+// ...}. As in ClickHouse, a message that does not start with that metadata is read as
+// JSONEachRow.
+func (d *decoder) decodeDocument() error {
+	d.skipBOM()
+	start := d.pos
+	if err := d.documentPrefix('[', false); err != nil {
+		if _, ok := err.(*syntaxError); ok {
+			d.pos = start
+			return d.decodeEachRow()
+		}
+		return rowError(1, err)
+	}
+	row, err := d.objectRows(true)
+	if err != nil {
+		return err
+	}
+	if err := d.documentSuffix(']'); err != nil {
+		return rowError(row+1, err)
+	}
+	return nil
+}
+
+// readRow reads one JSONEachRow object into the next row.
+func (d *decoder) readRow() error {
+	d.gen++
+	if d.gen == 0 {
+		clear(d.seen)
+		d.gen = 1
+	}
+	if err := d.expect('{'); err != nil {
+		return err
+	}
+	return d.readObject(0)
+}
+
+// readObject reads the members of an object whose '{' was consumed. Inside a nested object
+// (prefix > 0) d.path[:prefix] holds the dotted prefix of its keys, e.g. "e.".
+func (d *decoder) readObject(prefix int) error {
+	for k := 0; ; k++ {
+		d.skipSpace()
+		if d.pos >= len(d.buf) {
+			return errObjectEOF
+		}
+		if d.buf[d.pos] == '}' {
+			d.pos++
+			return nil
+		}
+		if k > 0 {
+			if err := d.expect(','); err != nil {
+				return err
+			}
+			d.skipSpace()
+		}
+		key, err := d.readString()
+		if err != nil {
+			return err
+		}
+		idx := d.lookup(key, k, prefix)
+		if idx == nestedField && prefix == 0 {
+			d.path = append(d.path[:0], key...)
+		}
+		d.skipSpace()
+		if err := d.expect(':'); err != nil {
+			return err
+		}
+		d.skipSpace()
+		switch {
+		case idx >= 0:
+			if err := d.readField(idx); err != nil {
+				return err
+			}
+			continue
+		case idx == nestedField && d.skip('{'):
+			d.path = append(d.path, '.')
+			if err := d.readObject(len(d.path)); err != nil {
+				return err
+			}
+			continue
+		case idx == nestedField && prefix == 0:
+			// ClickHouse requires an object for the table name of a nested column.
+			return d.expectedAt(d.pos, "{")
+		}
+		if !d.skipUnknown {
+			name := string(key)
+			if prefix > 0 {
+				name = string(d.path)
+			}
+			return &syntaxError{msg: "Unknown field found while parsing JSONEachRow format: " + name}
+		}
+		if err := d.skipValue(); err != nil {
+			return err
+		}
+	}
+}
+
+// lookup maps the k-th key of an object to a column index, nestedField or unknownField.
+// Inside a nested object the full name is built in d.path.
+func (d *decoder) lookup(key []byte, k, prefix int) int {
+	if prefix > 0 {
+		d.path = append(d.path[:prefix], key...)
+		if idx, ok := d.index[string(d.path)]; ok {
+			return idx
+		}
+		return unknownField
+	}
+	// Rows of one topic almost always list their keys in the same order: try the column
+	// the k-th key named last time before hashing.
+	if k < len(d.prev) {
+		if p := d.prev[k]; p >= 0 && d.names[p] == string(key) {
+			return int(p)
+		}
+	}
+	idx, ok := d.index[string(key)]
+	if !ok {
+		return unknownField
+	}
+	if idx >= 0 && k < len(d.prev) {
+		d.prev[k] = int32(idx)
+	}
+	return idx
+}
+
+func (d *decoder) readField(idx int) error {
+	if d.seen[idx] == d.gen {
+		return &syntaxError{msg: "Duplicate field found while parsing JSONEachRow format: " + d.names[idx]}
+	}
+	d.seen[idx] = d.gen
+	if err := d.readers[idx](&d.scanner, d.rows.Col(idx)); err != nil {
+		return newParseError(d.names[idx], err)
+	}
+	return nil
+}
