@@ -42,9 +42,10 @@ type Settings struct {
 	// Format is kafka_format (required): the ClickHouse format name ("JSONEachRow", "CSV",
 	// ...), case-sensitive. The engine looks it up in the [format] registry.
 	Format string
-	// Schema is kafka_schema (default ""): the format schema ("file:Message") ClickHouse
-	// copies into format_schema. Not supported yet (issue "Format codecs II"): a non-empty
-	// value is refused with [ErrNotSupported].
+	// Schema is kafka_schema (default ""): the format schema ("file:Message" or
+	// "file.proto:Message") of Protobuf and CapnProto, copied into format_schema
+	// (format.Settings.Schema) when non-empty, as ClickHouse does. Files resolve in
+	// format_schema_path (format.Settings.SchemaPath).
 	Schema string
 	// NumConsumers is kafka_num_consumers (default 1; 0 means 1): the number of consumer
 	// group members per table. It may not exceed max(runtime.NumCPU(), 16) unless
@@ -391,10 +392,6 @@ func (s *Settings) Validate() error {
 	if s.Format == "" {
 		add("kafka_format", "", required, nil)
 	}
-	if s.Schema != "" {
-		add("kafka_schema", s.Schema,
-			`format schemas are not supported yet (issue "Format codecs II")`, ErrNotSupported)
-	}
 	if s.NumConsumers < 0 {
 		add("kafka_num_consumers", strconv.Itoa(s.NumConsumers), "can not be lower than 1", nil)
 	} else if limit := settingsNumConsumersLimit(); s.NumConsumers > limit && !s.DisableNumConsumersLimit {
@@ -732,10 +729,14 @@ func (s *Settings) errorMode() ErrorMode {
 
 // formatSettings returns a copy of FormatSettings, or the defaults when it is nil.
 func (s *Settings) formatSettings() format.Settings {
-	if s.FormatSettings == nil {
-		return format.DefaultSettings()
+	fs := format.DefaultSettings()
+	if s.FormatSettings != nil {
+		fs = *s.FormatSettings
 	}
-	return *s.FormatSettings
+	if s.Schema != "" {
+		fs.Schema = s.Schema // ClickHouse: format_schema := kafka_schema
+	}
+	return fs
 }
 
 // clientID is the client id of consumer i: ClientID, or "chkafka-<hostname>" when it is

@@ -389,8 +389,6 @@ var settingsParseErrCases = []settingsErrCase{
 		setting: "kafka_handle_error_mode", want: []string{"'default', 'stream', 'dead_letter_queue'"}},
 	{name: "error mode is case-sensitive", extra: map[string]string{"kafka_handle_error_mode": "'Stream'"},
 		setting: "kafka_handle_error_mode", want: []string{"unknown error mode"}},
-	{name: "schema", extra: map[string]string{"kafka_schema": "'schema.proto:Message'"},
-		setting: "kafka_schema", want: []string{"Format codecs II"}, notSupported: true},
 	{name: "keeper path alone", extra: map[string]string{"kafka_keeper_path": "'/clickhouse/kafka'"},
 		setting: "kafka_replica_name", want: []string{"both kafka_keeper_path and kafka_replica_name must be specified"}},
 	{name: "replica name alone", extra: map[string]string{"kafka_replica_name": "'r1'"},
@@ -543,10 +541,10 @@ func TestSettingsValidateStruct(t *testing.T) {
 }
 
 func TestSettingsValidateAllErrors(t *testing.T) {
-	s := Settings{MaxBlockSize: -1, Schema: "x.proto:M"}
+	s := Settings{MaxBlockSize: -1, AWSRegion: "eu-west-1"}
 	err := s.Validate()
 	require.Error(t, err)
-	for _, name := range []string{"kafka_broker_list", "kafka_topic_list", "kafka_group_name", "kafka_format", "kafka_schema", "kafka_max_block_size"} {
+	for _, name := range []string{"kafka_broker_list", "kafka_topic_list", "kafka_group_name", "kafka_format", "kafka_max_block_size", "kafka_aws_region"} {
 		assert.Contains(t, err.Error(), "setting "+name)
 	}
 	assert.ErrorIs(t, err, ErrNotSupported)
@@ -736,8 +734,8 @@ func TestSettingErrorFormat(t *testing.T) {
 			`kafkaengine: setting kafka_max_block_size = "0": can not be lower than 1`},
 		{"no value", &SettingError{Setting: "kafka_format", Reason: "required setting not specified"},
 			`kafkaengine: setting kafka_format: required setting not specified`},
-		{"cause only", &SettingError{Setting: "kafka_schema", Value: "a:b", Err: ErrNotSupported},
-			`kafkaengine: setting kafka_schema = "a:b": kafkaengine: not supported yet`},
+		{"cause only", &SettingError{Setting: "kafka_aws_region", Value: "a:b", Err: ErrNotSupported},
+			`kafkaengine: setting kafka_aws_region = "a:b": kafkaengine: not supported yet`},
 		{"password masked", &SettingError{Setting: "kafka_sasl_password", Value: settingsTestPassword, Reason: "bad"},
 			`kafkaengine: setting kafka_sasl_password = "****": bad`},
 	}
@@ -811,4 +809,13 @@ func TestSettingsString(t *testing.T) {
 	back, err := ParseSettings(m)
 	require.NoError(t, err)
 	assert.Equal(t, s, back)
+}
+
+// kafka_schema is copied into format_schema, as ClickHouse does.
+func TestSettingsSchemaToFormat(t *testing.T) {
+	s, err := ParseSettings(settingsBase(map[string]string{"kafka_schema": "'test:TestMessage'", "format_schema_path": "'/schemas'"}))
+	require.NoError(t, err)
+	fs := s.formatSettings()
+	assert.Equal(t, "test:TestMessage", fs.Schema)
+	assert.Equal(t, "/schemas", fs.SchemaPath)
 }
