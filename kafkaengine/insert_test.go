@@ -284,3 +284,54 @@ var (
 	_ = bytes.Equal
 	_ = slices.Sort[[]int]
 )
+
+// Payloads kcat produces from files decode to the expected rows: a CSV file sent whole
+// as one message (several rows in it), a TSV file and a JSONEachRow file line by line.
+func TestKcatFileFormats(t *testing.T) {
+	kcat := kcatPath(t)
+	dir := t.TempDir()
+	cases := []struct {
+		format, file, body string
+		wholeFile          bool
+	}{
+		{"CSV", "rows.csv", "0,\"zero\"\n1,\"one, with comma\"\n2,\"two \"\"quoted\"\"\"\n", true},
+		{"TSV", "rows.tsv", "0\tzero\n1\tone\\twith tab\n2\ttwo\n", false},
+		{"JSONEachRow", "rows.json", `{"key": 0, "value": "zero"}` + "\n" + `{"key": 1, "value": "one"}` + "\n" + `{"key": 2, "value": "two"}` + "\n", false},
+	}
+	c := newCluster(t)
+	for _, tc := range cases {
+		t.Run(tc.format, func(t *testing.T) {
+			topic := "kcat_" + tc.format
+			require.NoError(t, c.CreateTopic(context.Background(), topic, 1))
+			path := dir + "/" + tc.file
+			require.NoError(t, os.WriteFile(path, []byte(tc.body), 0o644))
+			args := []string{"-P", "-b", c.Addr(), "-t", topic, "-p", "0"}
+			if tc.wholeFile {
+				args = append(args, path) // the file is one message
+			} else {
+				args = append(args, "-l", path) // one message per line
+			}
+			out, err := exec.Command(kcat, args...).CombinedOutput()
+			require.NoError(t, err, string(out))
+
+			s := baseSettings(c, topic, "g")
+			s.Format = tc.format
+			tbl := newTable(t, s, []string{"key UInt64", "value String"}, kafkaengine.WithVirtualColumns("_offset"))
+			sink := newCollector(t)
+			require.NoError(t, tbl.Attach("mv", sink))
+			start(t, tbl)
+			eventually(t, 20*time.Second, func() bool { return sink.Rows() == 3 }, "3 rows")
+			assert.Equal(t, []string{"0", "1", "2"}, sink.column("key"))
+			switch tc.format {
+			case "CSV":
+				assert.Equal(t, []string{"zero", "one, with comma", `two "quoted"`}, sink.column("value"))
+				assert.Equal(t, []string{"0", "0", "0"}, sink.column("_offset"), "one message, three rows")
+			case "TSV":
+				assert.Equal(t, []string{"zero", "one\twith tab", "two"}, sink.column("value"))
+				assert.Equal(t, []string{"0", "1", "2"}, sink.column("_offset"))
+			default:
+				assert.Equal(t, []string{"zero", "one", "two"}, sink.column("value"))
+			}
+		})
+	}
+}

@@ -1,0 +1,151 @@
+package escape
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/chkafka/chkafka/block"
+)
+
+func TestParseRule(t *testing.T) {
+	for r := Escaped; r <= Raw; r++ {
+		got, err := ParseRule(r.String())
+		require.NoError(t, err)
+		assert.Equal(t, r, got)
+		got, err = ParseRule(strings.ToLower(r.String()))
+		require.NoError(t, err)
+		assert.Equal(t, r, got)
+		assert.Equal(t, r != XML, r.CanRead())
+	}
+	_, err := ParseRule("None")
+	assert.Error(t, err)
+	assert.Equal(t, "Rule(0)", Rule(0).String())
+}
+
+// unescape follows ClickHouse's readEscapedString / parseComplexEscapeSequence.
+func TestUnescape(t *testing.T) {
+	for in, want := range map[string]string{
+		`plain`:           "plain",
+		`a\tb\nc\\d`:      "a\tb\nc\\d",
+		`\N`:              "",
+		`x\Ny`:            "xy",
+		`100\%`:           `100\%`,
+		`\x41\x7a`:        "Az",
+		`\'\"\/\=\` + "`": "'\"/=`",
+		`\a\b\e\f\r\v\0`:  "\a\b\x1b\f\r\v\x00",
+		`\q`:              `\q`,
+	} {
+		got, ok := unescape(nil, []byte(in))
+		assert.True(t, ok, in)
+		assert.Equal(t, want, string(got), in)
+	}
+	for _, bad := range []string{`abc\`, `\x4`, `\xZZ`} {
+		_, ok := unescape(nil, []byte(bad))
+		assert.False(t, ok, bad)
+	}
+}
+
+func TestAppendString(t *testing.T) {
+	s := "a'b\"c\\d\te\nf<g&h>\x00/"
+	for rule, want := range map[Rule]string{
+		Escaped: `a\'b"c\\d\te\nf<g&h>\0/`,
+		Quoted:  `'a\'b"c\\d\te\nf<g&h>\0/'`,
+		CSV:     "\"a'b\"\"c\\d\te\nf<g&h>\x00/\"",
+		JSON:    `"a'b\"c\\d\te\nf<g&h>\u0000\/"`,
+		XML:     "a'b\"c\\d\te\nf&lt;g&amp;h>\x00/",
+		Raw:     s,
+	} {
+		assert.Equal(t, want, string(AppendString(nil, rule, s)), rule.String())
+		assert.Equal(t, want, string(AppendString(nil, rule, []byte(s))), rule.String())
+	}
+	assert.Equal(t, `a\=b\tc`, string(AppendEscaped(nil, "a=b\tc", '=')))
+}
+
+func TestNumberPrefix(t *testing.T) {
+	for _, tc := range []struct {
+		kind block.Kind
+		in   string
+		n    int
+	}{
+		{block.Int32, "12a", 2}, {block.Int32, "-", 0}, {block.Int32, "BAD", 0}, {block.UInt8, "+7x", 2}, {block.Int64, "1.5", 1},
+		{block.Float64, "1.5e-3x", 6}, {block.Float64, "1e", 1}, {block.Float64, ".", 0}, {block.Decimal, "-2.50 ", 5}, {block.Float32, "", 0},
+	} {
+		assert.Equal(t, tc.n, numberPrefix(tc.kind, []byte(tc.in)), "%s %q", tc.kind, tc.in)
+	}
+}
+
+func TestErrors(t *testing.T) {
+	buf := []byte("a\tb'c\\\x01" + strings.Repeat("x", 200))
+	msg := ExpectedMessage(buf, 0, "\t")
+	assert.True(t, strings.HasPrefix(msg, `Cannot parse input: expected '\t' before: 'a\tb\'c\\\x01xxx`), msg)
+	assert.Len(t, msg, len(`Cannot parse input: expected '\t' before: ''`)+160+6) // 160 input bytes, 6 more for their escapes
+	assert.Equal(t, `Cannot parse input: expected ',' at end of stream.`, ExpectedMessage(buf, len(buf), ","))
+
+	ve := &block.ValueError{Column: "c", Type: "UInt8", Value: `"x"`, Reason: "is not an integer"}
+	for _, tc := range []struct {
+		err  error
+		want string
+	}{
+		{RowError(2, "c", ve), `block: column "c" (UInt8): value "x" is not an integer: (at row 2)`},
+		{RowError(1, "c", &SyntaxError{Msg: "Cannot parse input", Err: ve}), "Cannot parse input: (at row 1)\n" + ve.Error()},
+		{RowError(3, "c", &SyntaxError{Msg: "Cannot parse quoted string"}), "Cannot parse quoted string: (while reading the value of column c): (at row 3)"},
+		{RowError(0, "", &SyntaxError{Msg: "header"}), "header"},
+		{RowError(4, "", RowError(0, "c", errors.New("x"))), "x: (while reading the value of column c): (at row 4)"},
+	} {
+		assert.Equal(t, tc.want, tc.err.Error())
+	}
+	var pe *ParseError
+	require.ErrorAs(t, RowError(1, "c", &SyntaxError{Msg: "m", Err: ve}), &pe)
+	var got *block.ValueError
+	assert.ErrorAs(t, pe, &got)
+	assert.Equal(t, "m: "+ve.Error(), (&SyntaxError{Msg: "m", Err: ve}).Error())
+}
+
+// The Field reads every rule's forms into a column.
+func TestFieldRead(t *testing.T) {
+	cols, err := block.ParseColumns([]string{"n Nullable(Int32)", "s String", "a Array(String)"})
+	require.NoError(t, err)
+	opts := ReadOptions{NullAsDefault: true, TSVNull: `\N`, CSVNull: `\N`, CSVDoubleQuotes: true, CSVDelimiter: ','}
+	for _, tc := range []struct {
+		rule Rule
+		in   [3]string
+		want string
+	}{
+		{Escaped, [3]string{`\N`, `a\tb`, `['x','y']`}, "(null) a\tb [x y]"},
+		{Raw, [3]string{`\N`, `a\tb`, `['x','y']`}, `(null) a\tb [x y]`},
+		{Quoted, [3]string{`NULL`, `'a\'b'`, `['x','y']`}, "(null) a'b [x y]"},
+		{CSV, [3]string{`\N`, `"a""b"`, `"['x','y']"`}, `(null) a"b [x y]`},
+		{JSON, [3]string{`null`, `"a\"b"`, `["x","y"]`}, `(null) a"b [x y]`},
+	} {
+		rows := block.NewRows(cols, block.Options{NullAsDefault: true})
+		var s Scanner
+		for k, c := range cols {
+			f, err := NewField(c.Type, tc.rule, opts)
+			require.NoError(t, err)
+			s.Reset([]byte(tc.in[k] + "\t"))
+			require.NoError(t, f.Read(&s, rows.Col(k), "\t"), "%s %s", tc.rule, tc.in[k])
+			assert.Equal(t, len(tc.in[k]), s.Pos, "%s %s", tc.rule, tc.in[k])
+		}
+		require.NoError(t, rows.EndRow())
+		assert.Equal(t, 1, rows.Len())
+	}
+	_, err = NewField(cols[0].Type, XML, opts)
+	assert.ErrorContains(t, err, "XML is not suitable for deserialization")
+}
+
+func TestAppendFloat(t *testing.T) {
+	for _, tc := range []struct {
+		f    float64
+		bits int
+		want string
+	}{
+		{0.5, 32, "0.5"}, {1e-7, 64, "1e-7"}, {1e21, 64, "1e21"}, {1e20, 64, "100000000000000000000"}, {-1e300, 64, "-1e300"},
+		{3.4028234663852886e38, 32, "3.4028235e38"}, {0, 64, "0"}, {1e-6, 64, "0.000001"}, {5e-324, 64, "5e-324"},
+	} {
+		assert.Equal(t, tc.want, string(appendFloat(nil, tc.f, tc.bits)), "%v", tc.f)
+	}
+}
