@@ -56,6 +56,13 @@ type Encoder interface {
 	Append(dst []byte, rec arrow.RecordBatch, i, j int) ([]byte, error)
 }
 
+// TopicEncoder is implemented by encoders that depend on the topic they write to. The
+// producer calls ForTopic once and uses the encoder it returns.
+type TopicEncoder interface {
+	Encoder
+	ForTopic(topic string) (Encoder, error)
+}
+
 // BlockFormat is implemented by formats whose encoder writes a whole record batch as one
 // message (ClickHouse's block-oriented output formats).
 type BlockFormat interface {

@@ -72,6 +72,17 @@ var matrixCases = []matrixCase{
 	{format: "RowBinary", row: func(id int) []byte { return append(le64(id), hexBytes("00 00 02 41 4d 00 00 00 3f 01")...) }},
 	{format: "RowBinaryWithNamesAndTypes", row: func(id int) []byte { return append(le64(id), hexBytes("00 00 02 41 4d 00 00 00 3f 01")...) },
 		header: hexBytes("05 02 69 64 07 62 6c 6f 63 6b 4e 6f 04 76 61 6c 31 04 76 61 6c 32 04 76 61 6c 33 05 49 6e 74 36 34 06 55 49 6e 74 31 36 06 53 74 72 69 6e 67 07 46 6c 6f 61 74 33 32 05 55 49 6e 74 38")},
+	{format: "Protobuf", row: func(id int) []byte {
+		if id == 0 {
+			return hexBytes("0b 1a 02 41 4d 25 00 00 00 3f 28 01")
+		}
+		return append([]byte{0x0d, 0x08, byte(id)}, hexBytes("1a 02 41 4d 25 00 00 00 3f 28 01")...)
+	}, settings: map[string]string{"kafka_schema": "'test:TestMessage'", "format_schema_path": "'../format/protobuf/testdata'"}},
+	{format: "CapnProto", row: func(id int) []byte {
+		frame := hexBytes("00 00 00 00 05 00 00 00 00 00 00 00 02 00 01 00 00 00 00 00 00 00 00 00 00 00 01 00 00 00 00 3f 01 00 00 00 1a 00 00 00 41 4d 00 00 00 00 00 00")
+		frame[16] = byte(id)
+		return frame
+	}, settings: map[string]string{"kafka_schema": "'test:TestRecordStruct'", "format_schema_path": "'../format/capnproto/testdata'"}},
 	{format: "Native", encoded: true},
 	{format: "Arrow", encoded: true},
 	{format: "ArrowStream", encoded: true},
@@ -156,9 +167,8 @@ func TestFormatMatrix(t *testing.T) {
 	c := newCluster(t)
 	for _, mc := range matrixCases {
 		t.Run(mc.format, func(t *testing.T) {
-			if _, err := format.Lookup(mc.format); err != nil {
-				t.Skipf("format %s is not registered", mc.format)
-			}
+			_, err := format.Lookup(mc.format)
+			require.NoError(t, err)
 			topic := "matrix_" + mc.format
 			require.NoError(t, c.CreateTopic(context.Background(), topic, 1))
 			var msgs []string

@@ -59,6 +59,11 @@ func newProducer(s Settings, cols []block.Column, f format.Format, o options, cf
 	if err != nil {
 		return nil, fmt.Errorf("kafkaengine: format %s: %w", s.Format, err)
 	}
+	if te, ok := enc.(format.TopicEncoder); ok {
+		if enc, err = te.ForTopic(topics[0]); err != nil {
+			return nil, fmt.Errorf("kafkaengine: format %s for topic %s: %w", s.Format, topics[0], err)
+		}
+	}
 	return &Producer{
 		topic:    topics[0],
 		cols:     cols,

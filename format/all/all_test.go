@@ -23,7 +23,8 @@ var garbage = map[string][]byte{
 	"broken lines":   []byte("Broken message\nBroken message\nBroken message\n"),
 	"truncated":      {0x05, 0x01, 0x02, 'i', 'd', 0x05, 'I', 'n', 't'},
 	"binary garbage": {0xff, 0xfe, 0x00, 0x80, 0xc1, 0xde, 0xad, 0xbe, 0xef},
-	"oversized":      bytes.Repeat([]byte("qwertyuiop"), 1<<18), // 2.5 MiB
+	// 2.5 MiB of text, of a length no fixed-width binary row divides.
+	"oversized": append(bytes.Repeat([]byte("qwertyuiop"), 1<<18), "qwe"...),
 }
 
 // validAnyway lists, per format, garbage that is well-formed data in that format for a
@@ -32,6 +33,9 @@ var garbage = map[string][]byte{
 var validAnyway = map[string]map[string]bool{
 	// Every ASCII byte is a MessagePack positive fixint: text is a run of UInt64s.
 	"MsgPack": {"qwertyuiop": true, "asdfghjkl": true, "zxcvbnm": true, "poiuytrewq": true, "broken lines": true, "oversized": true},
+	// Each column is preceded by a flag byte, and any non-zero flag means "default":
+	// an even-length text is rows of defaults.
+	"RowBinaryWithDefaults": {"qwertyuiop": true, "poiuytrewq": true, "broken lines": true, "oversized": true},
 }
 
 // settingsFor gives formats that need a setting to be usable the one they need.

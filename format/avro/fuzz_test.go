@@ -1,0 +1,199 @@
+package avro
+
+import (
+	"math/big"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/stretchr/testify/require"
+
+	"github.com/chkafka/chkafka/block"
+	"github.com/chkafka/chkafka/format"
+	"github.com/chkafka/chkafka/format/registry"
+	"github.com/chkafka/chkafka/format/registry/registrytest"
+	"github.com/chkafka/chkafka/virtualcols"
+)
+
+// fuzzCols covers the seeds' fields and the main conversions.
+var fuzzCols = []string{
+	"id Int64", "blockNo UInt16", "val1 String", "val2 Float32", "val3 UInt8",
+	"a Array(Nullable(Int32))", "m Map(String, String)", "t Tuple(x Int64, y String)", "e Enum8('RED' = 1, 'GREEN' = 2)",
+	"d Date", "ts DateTime64(3)", "dec Decimal(10, 2)", "u UUID", "n Nullable(Float64)",
+}
+
+const fuzzSchema = `{"type":"record","name":"row","fields":[{"name":"id","type":"long"},{"name":"a","type":{"type":"array","items":["null","int"]}},` +
+	`{"name":"m","type":{"type":"map","values":"string"}},{"name":"t","type":{"type":"record","name":"T","fields":[{"name":"x","type":"int"},{"name":"y","type":"bytes"}]}},` +
+	`{"name":"e","type":{"type":"enum","name":"E","symbols":["RED","GREEN"]}},{"name":"d","type":{"type":"int","logicalType":"date"}},` +
+	`{"name":"ts","type":{"type":"long","logicalType":"timestamp-millis"}},{"name":"dec","type":{"type":"bytes","logicalType":"decimal","precision":10,"scale":2}},` +
+	`{"name":"u","type":{"type":"string","logicalType":"uuid"}},{"name":"n","type":["null","double"]},{"name":"skip","type":{"type":"map","values":{"type":"array","items":"T"}}}]}`
+
+func seeds(f *testing.F) {
+	entries, err := os.ReadDir("testdata")
+	require.NoError(f, err)
+	for _, e := range entries {
+		if e.IsDir() {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join("testdata", e.Name()))
+		require.NoError(f, err)
+		f.Add(b)
+	}
+}
+
+// fuzzCheck decodes payload; a failure must leave the rows usable, a success must survive
+// an encode/decode round trip through enc and dec2.
+func fuzzCheck(t *testing.T, cols []block.Column, dec format.Decoder, payload, good []byte, enc format.Encoder, dec2 format.Decoder) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	rows := block.NewRows(cols, block.Options{NullAsDefault: true})
+	if err := dec.Decode(rows, payload); err != nil {
+		require.NotEmpty(t, err.Error())
+		rows.Reset()
+		require.NoError(t, dec.Decode(rows, good))
+		require.Equal(t, 1, rows.Len())
+		return
+	}
+	n := rows.Len()
+	if n == 0 {
+		return
+	}
+	b, err := block.NewBuilder(mem, cols, nil)
+	require.NoError(t, err)
+	defer b.Release()
+	b.Append(rows, &virtualcols.Message{})
+	rec := b.NewRecordBatch()
+	defer rec.Release()
+	out, err := enc.Append(nil, rec, 0, n)
+	require.NoError(t, err)
+	rows.Reset()
+	require.NoError(t, dec2.Decode(rows, out))
+	require.Equal(t, n, rows.Len())
+	b.Append(rows, &virtualcols.Message{})
+	again := b.NewRecordBatch()
+	defer again.Release()
+	for k := range int(rec.NumCols()) {
+		require.True(t, array.ApproxEqual(rec.Column(k), again.Column(k), array.WithNaNsEqual(true), array.WithAbsTolerance(0)),
+			"column %s of %x:\n%v\n%v", rec.ColumnName(k), payload, rec.Column(k), again.Column(k))
+	}
+}
+
+// FuzzDecode checks that no payload panics or leaves the decoder unusable, and that every
+// message that decodes survives an encode/decode round trip.
+func FuzzDecode(f *testing.F) {
+	seeds(f)
+	for _, codec := range []string{"null", "deflate", "snappy"} {
+		f.Add(goavroOCF(f, fuzzSchema, codec, map[string]any{
+			"id": int64(-3), "a": []any{nil, map[string]any{"int": int32(4)}}, "m": map[string]any{"k": "v"},
+			"t": map[string]any{"x": int32(1), "y": []byte("z")}, "e": "GREEN", "d": time.Unix(19000*86400, 0).UTC(), "ts": time.UnixMilli(1e12).UTC(),
+			"dec": big.NewRat(12345, 100), "u": "61f0c404-5cb3-11e7-907b-a6006ad3dba0", "n": map[string]any{"double": 1.5},
+			"skip": map[string]any{"q": []any{map[string]any{"x": int32(2), "y": []byte{}}}},
+		}))
+	}
+	cols, err := block.ParseColumns(fuzzCols)
+	require.NoError(f, err)
+	schema := block.Schema(cols)
+	dec, err := Format{}.NewDecoder(schema, nil)
+	require.NoError(f, err)
+	s := defaults()
+	s.AvroCodec = "null"
+	enc, err := Format{}.NewEncoder(schema, &s)
+	require.NoError(f, err)
+	dec2, err := Format{}.NewDecoder(schema, nil)
+	require.NoError(f, err)
+	good := readFile(f, "matrix_m1.avro")
+	f.Fuzz(func(t *testing.T, payload []byte) {
+		fuzzCheck(t, cols, dec, payload, good, enc, dec2)
+	})
+}
+
+// FuzzDecodeConfluent does the same for AvroConfluent frames against an in-process
+// registry holding the matrix schema (id 1) and a richer schema (id 2).
+func FuzzDecodeConfluent(f *testing.F) {
+	seeds(f)
+	srv := registrytest.NewServer()
+	f.Cleanup(srv.Close)
+	srv.Add("m-value", registry.Schema{Text: matrixSchema})
+	srv.Add("f-value", registry.Schema{Text: fuzzSchema})
+	f.Add(append(frame(f, 2, fuzzSchema, map[string]any{
+		"id": int64(9), "a": []any{}, "m": map[string]any{}, "t": map[string]any{"x": int32(1), "y": []byte("z")}, "e": "RED",
+		"d": time.Unix(86400, 0).UTC(), "ts": time.UnixMilli(-5).UTC(), "dec": big.NewRat(-1, 100), "u": "00000000-0000-0000-0000-000000000000", "n": nil, "skip": map[string]any{},
+	}), readFile(f, "confluent_m1.bin")...))
+	f.Add([]byte{})
+	f.Add([]byte{0, 0, 0})
+	cols, err := block.ParseColumns(fuzzCols)
+	require.NoError(f, err)
+	schema := block.Schema(cols)
+	s := confluentSettings(srv.URL)
+	dec, err := Confluent{}.NewDecoder(schema, &s)
+	require.NoError(f, err)
+	enc, err := Confluent{}.NewEncoder(schema, &s)
+	require.NoError(f, err)
+	enc, err = enc.(format.TopicEncoder).ForTopic("fuzz")
+	require.NoError(f, err)
+	dec2, err := Confluent{}.NewDecoder(schema, &s)
+	require.NoError(f, err)
+	good := readFile(f, "confluent_m1.bin")
+	f.Fuzz(func(t *testing.T, payload []byte) {
+		fuzzCheck(t, cols, dec, payload, good, enc, dec2)
+	})
+}
+
+// benchPayload is a container of n matrix rows written by our encoder.
+func benchPayload(b *testing.B, f format.Format, s format.Settings, n int) (*harness, []byte) {
+	mem := memory.NewGoAllocator()
+	h := newHarness(b, mem, f, matrixCols, s)
+	rows := block.NewRows(h.cols, block.Options{})
+	for i := range n {
+		require.NoError(b, rows.Col(0).AppendInt(int64(i)))
+		require.NoError(b, rows.Col(2).AppendText([]byte("AM")))
+		require.NoError(b, rows.Col(3).AppendFloat(0.5))
+		require.NoError(b, rows.Col(4).AppendInt(1))
+		require.NoError(b, rows.EndRow())
+	}
+	h.b.Append(rows, nil)
+	rec := h.record()
+	defer rec.Release()
+	enc, err := f.NewEncoder(rec.Schema(), &s)
+	require.NoError(b, err)
+	if te, ok := enc.(format.TopicEncoder); ok {
+		enc, err = te.ForTopic("bench")
+		require.NoError(b, err)
+	}
+	out, err := enc.Append(nil, rec, 0, n)
+	require.NoError(b, err)
+	return h, out
+}
+
+func BenchmarkDecode(b *testing.B) {
+	s := defaults()
+	s.AvroCodec = "null"
+	h, payload := benchPayload(b, Format{}, s, 100)
+	defer h.Release()
+	b.ReportAllocs()
+	b.SetBytes(int64(len(payload)))
+	for b.Loop() {
+		if err := h.dec.Decode(h.rows, payload); err != nil {
+			b.Fatal(err)
+		}
+		h.rows.Reset()
+	}
+}
+
+func BenchmarkDecodeConfluent(b *testing.B) {
+	srv := registrytest.NewServer()
+	defer srv.Close()
+	h, payload := benchPayload(b, Confluent{}, confluentSettings(srv.URL), 100)
+	defer h.Release()
+	b.ReportAllocs()
+	b.SetBytes(int64(len(payload)))
+	for b.Loop() {
+		if err := h.dec.Decode(h.rows, payload); err != nil {
+			b.Fatal(err)
+		}
+		h.rows.Reset()
+	}
+}
