@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"hash/maphash"
+	"math"
 	"unsafe"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -178,34 +179,31 @@ func newAppender(mem memory.Allocator, t *Type) appender {
 	case LowCardinality:
 		return newDictApp(mem, t)
 	case Int8:
-		return &primApp[int8]{b: array.NewInt8Builder(mem), get: func(c *Col) []int8 { return c.i8 }}
+		return newRawApp(mem, t, func(c *Col) []int8 { return c.i8 })
 	case Int16:
-		return &primApp[int16]{b: array.NewInt16Builder(mem), get: func(c *Col) []int16 { return c.i16 }}
+		return newRawApp(mem, t, func(c *Col) []int16 { return c.i16 })
 	case Int32:
-		return &primApp[int32]{b: array.NewInt32Builder(mem), get: func(c *Col) []int32 { return c.i32 }}
+		return newRawApp(mem, t, func(c *Col) []int32 { return c.i32 })
 	case Int64:
-		return &primApp[int64]{b: array.NewInt64Builder(mem), get: func(c *Col) []int64 { return c.i64 }}
+		return newRawApp(mem, t, func(c *Col) []int64 { return c.i64 })
 	case UInt8:
-		return &primApp[uint8]{b: array.NewUint8Builder(mem), get: func(c *Col) []uint8 { return c.u8 }}
+		return newRawApp(mem, t, func(c *Col) []uint8 { return c.u8 })
 	case UInt16:
-		return &primApp[uint16]{b: array.NewUint16Builder(mem), get: func(c *Col) []uint16 { return c.u16 }}
+		return newRawApp(mem, t, func(c *Col) []uint16 { return c.u16 })
 	case UInt32:
-		return &primApp[uint32]{b: array.NewUint32Builder(mem), get: func(c *Col) []uint32 { return c.u32 }}
+		return newRawApp(mem, t, func(c *Col) []uint32 { return c.u32 })
 	case UInt64:
-		return &primApp[uint64]{b: array.NewUint64Builder(mem), get: func(c *Col) []uint64 { return c.u64 }}
+		return newRawApp(mem, t, func(c *Col) []uint64 { return c.u64 })
 	case Float32:
-		return &primApp[float32]{b: array.NewFloat32Builder(mem), get: func(c *Col) []float32 { return c.f32 }}
+		return newRawApp(mem, t, func(c *Col) []float32 { return c.f32 })
 	case Float64:
-		return &primApp[float64]{b: array.NewFloat64Builder(mem), get: func(c *Col) []float64 { return c.f64 }}
+		return newRawApp(mem, t, func(c *Col) []float64 { return c.f64 })
 	case Bool:
 		return &primApp[bool]{b: array.NewBooleanBuilder(mem), get: func(c *Col) []bool { return c.bools }}
 	case Date, Date32:
-		return &primApp[arrow.Date32]{b: array.NewDate32Builder(mem), get: func(c *Col) []arrow.Date32 { return castSlice[arrow.Date32](c.i32) }}
+		return newRawApp(mem, t, func(c *Col) []int32 { return c.i32 })
 	case DateTime, DateTime64:
-		return &primApp[arrow.Timestamp]{
-			b:   array.NewTimestampBuilder(mem, t.ArrowType().(*arrow.TimestampType)),
-			get: func(c *Col) []arrow.Timestamp { return castSlice[arrow.Timestamp](c.i64) },
-		}
+		return newRawApp(mem, t, func(c *Col) []int64 { return c.i64 })
 	case Decimal:
 		if dt, ok := t.ArrowType().(*arrow.Decimal128Type); ok {
 			return &primApp[decimal128.Num]{b: array.NewDecimal128Builder(mem, dt), get: func(c *Col) []decimal128.Num { return c.d128 }}
@@ -215,16 +213,16 @@ func newAppender(mem memory.Allocator, t *Type) appender {
 			get: func(c *Col) []decimal256.Num { return c.d256 },
 		}
 	case String:
-		return &strApp{b: array.NewStringBuilder(mem)}
+		return newStrApp(mem, t.ArrowType())
 	case FixedString, UUID:
 		return &fixedApp{b: array.NewFixedSizeBinaryBuilder(mem, t.ArrowType().(*arrow.FixedSizeBinaryType))}
 	case Enum8, Enum16:
 		return newEnumApp(mem, t)
 	case Array:
-		return &listApp{dt: t.ArrowType(), offs: newOffsets(mem), child: newAppender(mem, t.Elem)}
+		return &listApp{dt: t.ArrowType(), offs: growBuf{mem: mem}, child: newAppender(mem, t.Elem)}
 	case Map:
 		return &mapApp{
-			dt: t.ArrowType().(*arrow.MapType), offs: newOffsets(mem),
+			dt: t.ArrowType().(*arrow.MapType), offs: growBuf{mem: mem},
 			key: newAppender(mem, t.Key), val: newAppender(mem, t.Value),
 		}
 	case Tuple:
@@ -255,7 +253,7 @@ type primBuilder[T any] interface {
 	AppendValues(v []T, valid []bool)
 }
 
-// primApp bulk-copies fixed-width values.
+// primApp bulk-copies values through an arrow-go builder: Bool (bit-packed) and Decimal.
 type primApp[T any] struct {
 	b   primBuilder[T]
 	get func(c *Col) []T
@@ -272,32 +270,124 @@ func (a *primApp[T]) append(c *Col, lo, hi int) {
 func (a *primApp[T]) finish() arrow.Array { return a.b.NewArray() }
 func (a *primApp[T]) release()            { a.b.Release() }
 
-// strApp copies String values.
-type strApp struct{ b *array.StringBuilder }
+// rawApp copies fixed-width values straight into the Arrow buffers: one copy per column
+// per message, and no validity bitmap unless the block has a NULL.
+type rawApp[T any] struct {
+	dt    arrow.DataType
+	get   func(c *Col) []T
+	vals  growBuf
+	valid validity
+	n     int
+}
+
+func newRawApp[T any](mem memory.Allocator, t *Type, get func(c *Col) []T) *rawApp[T] {
+	return newRawAppType(mem, t.ArrowType(), get)
+}
+
+func newRawAppType[T any](mem memory.Allocator, dt arrow.DataType, get func(c *Col) []T) *rawApp[T] {
+	return &rawApp[T]{dt: dt, get: get, vals: growBuf{mem: mem}, valid: validity{bits: growBuf{mem: mem}}}
+}
+
+func (a *rawApp[T]) append(c *Col, lo, hi int) {
+	appendValues(&a.vals, a.get(c)[lo:hi])
+	var valid []bool
+	if c.nullable {
+		valid = c.valid[lo:hi]
+	}
+	a.valid.add(valid, a.n, hi-lo)
+	a.n += hi - lo
+}
+
+func (a *rawApp[T]) finish() arrow.Array {
+	bits, nulls := a.valid.finish(a.n)
+	arr := makeArray(a.dt, a.n, nulls, nil, bits, nonNil(a.vals.finish(), a.vals.mem))
+	a.n = 0
+	return arr
+}
+
+func (a *rawApp[T]) release() {
+	a.vals.release()
+	a.valid.release()
+}
+
+// makeArray builds an array over bufs (a nil entry is an absent buffer), taking over the
+// caller's references to them.
+func makeArray(dt arrow.DataType, n, nulls int, children []arrow.ArrayData, bufs ...*memory.Buffer) arrow.Array {
+	data := array.NewData(dt, n, bufs, children, nulls, 0)
+	for _, b := range bufs {
+		if b != nil {
+			b.Release()
+		}
+	}
+	defer data.Release()
+	return array.MakeFromData(data)
+}
+
+// nonNil returns buf, or an empty buffer when nil (no value was written).
+func nonNil(buf *memory.Buffer, mem memory.Allocator) *memory.Buffer {
+	if buf != nil {
+		return buf
+	}
+	return memory.NewResizableBuffer(mem)
+}
+
+// strApp copies String values: the bytes of a run of values in one copy, the offsets
+// rebased in one loop.
+type strApp struct {
+	dt    arrow.DataType
+	offs  growBuf // n+1 int32 offsets once a value was appended
+	data  growBuf
+	valid validity
+	n     int
+}
+
+func newStrApp(mem memory.Allocator, dt arrow.DataType) *strApp {
+	return &strApp{dt: dt, offs: growBuf{mem: mem}, data: growBuf{mem: mem}, valid: validity{bits: growBuf{mem: mem}}}
+}
 
 func (a *strApp) append(c *Col, lo, hi int) {
-	a.b.Reserve(hi - lo)
-	reserveData(a.b.BinaryBuilder, int(c.offs[hi]-c.offs[lo]))
-	for i := lo; i < hi; i++ {
-		if c.nullable && !c.valid[i] {
-			a.b.AppendNull()
-			continue
-		}
-		a.b.BinaryBuilder.Append(c.bin[c.offs[i]:c.offs[i+1]])
+	if a.offs.n == 0 {
+		appendInt32(&a.offs, 0)
 	}
+	if lo == hi {
+		return
+	}
+	start, end := c.offs[lo], c.offs[hi]
+	if int64(a.data.n)+int64(end-start) > math.MaxInt32 {
+		panic(fmt.Sprintf("block: more than 2 GiB of String values in one batch (column type %s)", a.dt))
+	}
+	base := int32(a.data.n) - start
+	a.data.appendBytes(c.bin[start:end])
+	k := hi - lo
+	b := a.offs.grow(4 * k)
+	out := unsafe.Slice((*int32)(unsafe.Pointer(&b[a.offs.n])), k)
+	for i, off := range c.offs[lo+1 : hi+1] {
+		out[i] = off + base
+	}
+	a.offs.n += 4 * k
+	var valid []bool
+	if c.nullable {
+		valid = c.valid[lo:hi]
+	}
+	a.valid.add(valid, a.n, k)
+	a.n += k
 }
 
-// reserveData makes room for n more value bytes, at least doubling the capacity:
-// BinaryBuilder.ReserveData grows to the exact size, which would reallocate on nearly every
-// append of a small batch.
-func reserveData(b *array.BinaryBuilder, n int) {
-	if need := b.DataLen() + n; need > b.DataCap() {
-		b.ReserveData(max(need, 2*b.DataCap()) - b.DataLen())
+func (a *strApp) finish() arrow.Array {
+	if a.offs.n == 0 {
+		appendInt32(&a.offs, 0)
 	}
+	bits, nulls := a.valid.finish(a.n)
+	arr := makeArray(a.dt, a.n, nulls, nil, bits, a.offs.finish(), nonNil(a.data.finish(), a.data.mem))
+	a.n = 0
+	return arr
 }
 
-func (a *strApp) finish() arrow.Array { return a.b.NewArray() }
-func (a *strApp) release()            { a.b.Release() }
+func (a *strApp) release() {
+	a.offs.release()
+	a.data.release()
+	a.valid.release()
+}
 
 // fixedApp copies FixedString and UUID values.
 type fixedApp struct{ b *array.FixedSizeBinaryBuilder }
@@ -335,11 +425,11 @@ func newEnumApp(mem memory.Allocator, t *Type) *enumApp {
 	a := &enumApp{dt: dt, names: nb.NewArray()}
 	switch dt.IndexType.ID() {
 	case arrow.INT8:
-		a.idx = &primApp[int8]{b: array.NewInt8Builder(mem), get: func(c *Col) []int8 { return c.i8 }}
+		a.idx = newRawAppType(mem, dt.IndexType, func(c *Col) []int8 { return c.i8 })
 	case arrow.INT16:
-		a.idx = &primApp[int16]{b: array.NewInt16Builder(mem), get: func(c *Col) []int16 { return c.i16 }}
+		a.idx = newRawAppType(mem, dt.IndexType, func(c *Col) []int16 { return c.i16 })
 	default:
-		a.idx = &primApp[int32]{b: array.NewInt32Builder(mem), get: func(c *Col) []int32 { return c.i32 }}
+		a.idx = newRawAppType(mem, dt.IndexType, func(c *Col) []int32 { return c.i32 })
 	}
 	return a
 }
@@ -363,20 +453,24 @@ func (a *enumApp) release() {
 // with every batch.
 type dictApp struct {
 	dt     *arrow.DictionaryType
-	idx    *array.Int32Builder
+	idx    growBuf // int32 indices
+	valid  validity
+	n      int
 	values appender
 	raw    func(c *Col, i int) []byte
 	seed   maphash.Seed
 	table  []int32 // dictionary index + 1; 0 is an empty slot
 	keys   []byte  // the distinct values' bytes, concatenated
 	koffs  []int32 // len(distinct)+1 offsets into keys
+	empty  int32   // dictionary index + 1 of the empty string, 0 if not seen yet
 }
 
 func newDictApp(mem memory.Allocator, t *Type) *dictApp {
 	inner := t.Elem.stripNullable()
 	a := &dictApp{
 		dt:     t.ArrowType().(*arrow.DictionaryType),
-		idx:    array.NewInt32Builder(mem),
+		idx:    growBuf{mem: mem},
+		valid:  validity{bits: growBuf{mem: mem}},
 		values: newAppender(mem, inner),
 		seed:   maphash.MakeSeed(),
 		table:  make([]int32, 64),
@@ -418,19 +512,35 @@ func newDictApp(mem memory.Allocator, t *Type) *dictApp {
 }
 
 func (a *dictApp) append(c *Col, lo, hi int) {
-	a.idx.Reserve(hi - lo)
-	for i := lo; i < hi; i++ {
-		if c.nullable && !c.valid[i] {
-			a.idx.AppendNull()
+	if lo == hi {
+		return
+	}
+	k := hi - lo
+	b := a.idx.grow(4 * k)
+	out := unsafe.Slice((*int32)(unsafe.Pointer(&b[a.idx.n])), k)
+	var valid []bool
+	if c.nullable {
+		valid = c.valid[lo:hi]
+	}
+	for i := range out {
+		if valid != nil && !valid[i] {
+			out[i] = 0
 			continue
 		}
-		a.idx.UnsafeAppend(a.lookup(c, i))
+		out[i] = a.lookup(c, lo+i)
 	}
+	a.idx.n += 4 * k
+	a.valid.add(valid, a.n, k)
+	a.n += k
 }
 
 // lookup returns the dictionary index of value i of c, adding it if new.
 func (a *dictApp) lookup(c *Col, i int) int32 {
 	k := a.raw(c, i)
+	if len(k) == 0 && a.empty != 0 {
+		// The empty string, the commonest LowCardinality value (absent fields): no hash.
+		return a.empty - 1
+	}
 	mask := uint64(len(a.table) - 1)
 	for j := maphash.Bytes(a.seed, k) & mask; ; j = (j + 1) & mask {
 		e := a.table[j]
@@ -442,6 +552,9 @@ func (a *dictApp) lookup(c *Col, i int) int32 {
 			a.values.append(c, i, i+1)
 			if 2*len(a.koffs) > len(a.table) {
 				a.grow()
+			}
+			if len(k) == 0 {
+				a.empty = id + 1
 			}
 			return id
 		}
@@ -466,50 +579,63 @@ func (a *dictApp) grow() {
 }
 
 func (a *dictApp) finish() arrow.Array {
-	indices := a.idx.NewArray()
+	bits, nulls := a.valid.finish(a.n)
+	indices := makeArray(arrow.PrimitiveTypes.Int32, a.n, nulls, nil, bits, nonNil(a.idx.finish(), a.idx.mem))
+	a.n = 0
 	defer indices.Release()
 	dict := a.values.finish()
 	defer dict.Release()
 	clear(a.table)
 	a.keys = a.keys[:0]
 	a.koffs = a.koffs[:1]
+	a.empty = 0
 	return array.NewDictionaryArray(a.dt, indices, dict)
 }
 
 func (a *dictApp) release() {
-	a.idx.Release()
+	a.idx.release()
+	a.valid.release()
 	a.values.release()
-}
-
-func newOffsets(mem memory.Allocator) *array.Int32Builder {
-	b := array.NewInt32Builder(mem)
-	b.Append(0)
-	return b
 }
 
 // listApp builds list arrays from staged offsets and an element appender.
 type listApp struct {
-	dt      arrow.DataType
-	offs    *array.Int32Builder // n+1 offsets, restarted with a leading 0
-	child   appender
-	n       int // rows
-	nChild  int // elements
-	scratch []int32
+	dt     arrow.DataType
+	offs   growBuf // n+1 int32 offsets once a value was appended
+	child  appender
+	n      int // rows
+	nChild int // elements
 }
 
-// appendOffsets rebases staged offsets offs[lo..hi] onto the elements already built.
-func appendOffsets(b *array.Int32Builder, scratch []int32, offs []int32, lo, hi, base int) []int32 {
-	scratch = scratch[:0]
-	start := offs[lo]
-	for i := lo + 1; i <= hi; i++ {
-		scratch = append(scratch, int32(base)+offs[i]-start)
+// appendOffsets rebases staged offsets offs[lo..hi] onto the base elements already built
+// and appends them to g (after a leading 0 for the first value of a batch).
+func appendOffsets(g *growBuf, offs []int32, lo, hi, base int) {
+	if g.n == 0 {
+		appendInt32(g, 0)
 	}
-	b.AppendValues(scratch, nil)
-	return scratch
+	if lo == hi {
+		return
+	}
+	k := hi - lo
+	b := g.grow(4 * k)
+	out := unsafe.Slice((*int32)(unsafe.Pointer(&b[g.n])), k)
+	shift := int32(base) - offs[lo]
+	for i, off := range offs[lo+1 : hi+1] {
+		out[i] = off + shift
+	}
+	g.n += 4 * k
+}
+
+// finishOffsets returns the offsets buffer of a batch: [0] when no value was appended.
+func finishOffsets(g *growBuf) *memory.Buffer {
+	if g.n == 0 {
+		appendInt32(g, 0)
+	}
+	return g.finish()
 }
 
 func (a *listApp) append(c *Col, lo, hi int) {
-	a.scratch = appendOffsets(a.offs, a.scratch, c.offs, lo, hi, a.nChild)
+	appendOffsets(&a.offs, c.offs, lo, hi, a.nChild)
 	start, end := int(c.offs[lo]), int(c.offs[hi])
 	a.child.append(c.elem, start, end)
 	a.nChild += end - start
@@ -517,34 +643,29 @@ func (a *listApp) append(c *Col, lo, hi int) {
 }
 
 func (a *listApp) finish() arrow.Array {
-	offs := a.offs.NewArray()
-	defer offs.Release()
 	child := a.child.finish()
 	defer child.Release()
-	data := array.NewData(a.dt, a.n, []*memory.Buffer{nil, offs.Data().Buffers()[1]}, []arrow.ArrayData{child.Data()}, 0, 0)
-	defer data.Release()
-	a.offs.Append(0)
+	arr := makeArray(a.dt, a.n, 0, []arrow.ArrayData{child.Data()}, nil, finishOffsets(&a.offs))
 	a.n, a.nChild = 0, 0
-	return array.MakeFromData(data)
+	return arr
 }
 
 func (a *listApp) release() {
-	a.offs.Release()
+	a.offs.release()
 	a.child.release()
 }
 
 // mapApp builds map arrays: offsets over a struct of keys and values.
 type mapApp struct {
 	dt       *arrow.MapType
-	offs     *array.Int32Builder
+	offs     growBuf
 	key, val appender
 	n        int
 	nEntries int
-	scratch  []int32
 }
 
 func (a *mapApp) append(c *Col, lo, hi int) {
-	a.scratch = appendOffsets(a.offs, a.scratch, c.offs, lo, hi, a.nEntries)
+	appendOffsets(&a.offs, c.offs, lo, hi, a.nEntries)
 	start, end := int(c.offs[lo]), int(c.offs[hi])
 	a.key.append(c.key, start, end)
 	a.val.append(c.val, start, end)
@@ -553,23 +674,19 @@ func (a *mapApp) append(c *Col, lo, hi int) {
 }
 
 func (a *mapApp) finish() arrow.Array {
-	offs := a.offs.NewArray()
-	defer offs.Release()
 	keys := a.key.finish()
 	defer keys.Release()
 	vals := a.val.finish()
 	defer vals.Release()
 	entries := array.NewData(a.dt.Elem(), a.nEntries, []*memory.Buffer{nil}, []arrow.ArrayData{keys.Data(), vals.Data()}, 0, 0)
 	defer entries.Release()
-	data := array.NewData(a.dt, a.n, []*memory.Buffer{nil, offs.Data().Buffers()[1]}, []arrow.ArrayData{entries}, 0, 0)
-	defer data.Release()
-	a.offs.Append(0)
+	arr := makeArray(a.dt, a.n, 0, []arrow.ArrayData{entries}, nil, finishOffsets(&a.offs))
 	a.n, a.nEntries = 0, 0
-	return array.MakeFromData(data)
+	return arr
 }
 
 func (a *mapApp) release() {
-	a.offs.Release()
+	a.offs.release()
 	a.key.release()
 	a.val.release()
 }

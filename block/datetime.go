@@ -170,6 +170,9 @@ func parseHMS(b []byte, i *int, p *dtText, loose bool) bool {
 // parseDateTimeBasic parses date_time_input_format='basic': "YYYY-MM-DD hh:mm:ss[.frac]"
 // (a 'T' separator is tolerated), "YYYY-MM-DD", or unix seconds "digits[.frac]".
 func parseDateTimeBasic(b []byte, p *dtText) bool {
+	if len(b) == 19 && parseDateTime19(b, p) {
+		return true
+	}
 	if parseUnix(b, p) {
 		return true
 	}
@@ -185,6 +188,25 @@ func parseDateTimeBasic(b []byte, p *dtText) bool {
 	}
 	i++
 	return parseHMS(b, &i, p, false) && i == len(b)
+}
+
+// parseDateTime19 is the fast path of the commonest text, "YYYY-MM-DD hh:mm:ss" (or with
+// 'T'), exactly 19 bytes: fixed positions, no scanning. It fails on anything else, which
+// the general path then parses (or refuses).
+func parseDateTime19(b []byte, p *dtText) bool {
+	if b[4] != '-' || b[7] != '-' || (b[10] != ' ' && b[10] != 'T') || b[13] != ':' || b[16] != ':' {
+		return false
+	}
+	d := func(i int) int { return int(b[i] - '0') }
+	for _, i := range [...]int{0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18} {
+		if b[i] < '0' || b[i] > '9' {
+			return false
+		}
+	}
+	p.y = d(0)*1000 + d(1)*100 + d(2)*10 + d(3)
+	p.mo, p.d = d(5)*10+d(6), d(8)*10+d(9)
+	p.h, p.mi, p.s = d(11)*10+d(12), d(14)*10+d(15), d(17)*10+d(18)
+	return true
 }
 
 // parseDateTimeBestEffort parses ISO 8601 / RFC 3339 variants: a date (YYYY-MM-DD with

@@ -104,9 +104,12 @@ func (t *Table) newPipeline(members []*Consumer) (*pipeline, error) {
 		return nil, err
 	}
 	p := &pipeline{
-		t:         t,
-		members:   members,
-		in:        make(chan item, max(256, t.settings.pollMaxBatchSize())),
+		t:       t,
+		members: members,
+		// A short hand-off: each item is a fetched batch, and claims wait here rather than
+		// queueing fetched messages without bound (measured: with 65k slots the heap grew
+		// with the topic, 384 MiB at 1M messages and 850 MiB at 5M; with 16 it stays flat).
+		in:        make(chan item, 16),
 		ctrl:      make(chan any),
 		done:      make(chan struct{}),
 		dec:       dec,

@@ -17,12 +17,13 @@ type encoder struct {
 	kind      kind
 	types     []arrow.DataType
 	writers   []writer
-	nullable  bool     // JSONAsString: the column can hold NULL, which it cannot write
-	names     [][]byte // column names as JSON strings, with their quotes
-	typeNames [][]byte // ClickHouse type names as JSON strings
-	keys      [][]byte // JSONEachRow: `{"name":` for the first column, `,"name":` for the others
-	scratch   []byte   // text of one value of the *Strings* formats
-	valid     []byte   // the document before UTF-8 validation
+	nullable  bool          // JSONAsString: the column can hold NULL, which it cannot write
+	names     [][]byte      // column names as JSON strings, with their quotes
+	typeNames [][]byte      // ClickHouse type names as JSON strings
+	keys      [][]byte      // JSONEachRow: `{"name":` for the first column, `,"name":` for the others
+	scratch   []byte        // text of one value of the *Strings* formats
+	valid     []byte        // the document before UTF-8 validation
+	checked   *arrow.Schema // the last record schema whose column types were checked
 }
 
 func newEncoder(k kind, schema *arrow.Schema, cols []block.Column, s *format.Settings) (*encoder, error) {
@@ -74,10 +75,16 @@ func (e *encoder) Append(dst []byte, rec arrow.RecordBatch, i, j int) ([]byte, e
 		return dst, fmt.Errorf("json: %s: record batch has %d columns, the encoder was compiled for %d", e.kind, rec.NumCols(), len(e.writers))
 	}
 	cols := rec.Columns()
-	for k, dt := range e.types {
-		if !arrow.TypeEqual(cols[k].DataType(), dt) {
-			return dst, fmt.Errorf("json: %s: column %s has type %s, the encoder was compiled for %s", e.kind, rec.ColumnName(k), cols[k].DataType(), dt)
+	// Check the column types once per schema: a producer calls Append once per message
+	// with the same schema, and arrow.TypeEqual is reflective (it was half of Insert's
+	// CPU). A record batch's columns always match its schema's types.
+	if sc := rec.Schema(); sc != e.checked {
+		for k, dt := range e.types {
+			if !arrow.TypeEqual(cols[k].DataType(), dt) {
+				return dst, fmt.Errorf("json: %s: column %s has type %s, the encoder was compiled for %s", e.kind, rec.ColumnName(k), cols[k].DataType(), dt)
+			}
 		}
+		e.checked = sc
 	}
 	start := len(dst)
 	switch e.kind {

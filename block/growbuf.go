@@ -1,0 +1,151 @@
+package block
+
+import (
+	"unsafe"
+
+	"github.com/apache/arrow-go/v18/arrow/bitutil"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+)
+
+// growBuf is one Arrow buffer that the builder fills itself: appends are plain copies into
+// its bytes, without the per-call bookkeeping (capacity checks per value, validity bits for
+// every value) of arrow-go's array builders. The buffer is handed over whole to the batch by
+// finish; the next one is allocated on the first append after that, with the size the last
+// one reached, so that a steady stream of equal blocks allocates each buffer once per block
+// and never copies it to grow.
+type growBuf struct {
+	mem  memory.Allocator
+	buf  *memory.Buffer // nil between finish and the next append
+	b    []byte         // buf's bytes, full capacity
+	n    int            // bytes used
+	hint int            // bytes the last finished buffer used
+}
+
+// grow makes room for extra more bytes and returns the buffer's bytes (full capacity).
+func (g *growBuf) grow(extra int) []byte {
+	need := g.n + extra
+	if need <= len(g.b) {
+		return g.b
+	}
+	if g.buf == nil {
+		// The last batch's size plus 1/8: batches of about the same size never grow
+		// (a late doubling would copy nearly the whole buffer).
+		g.buf = memory.NewResizableBuffer(g.mem)
+		g.buf.Reserve(max(need, g.hint+g.hint/8, 64))
+	} else {
+		g.buf.Reserve(max(need, 2*len(g.b)))
+	}
+	g.b = g.buf.Buf()
+	return g.b
+}
+
+// appendBytes appends p.
+func (g *growBuf) appendBytes(p []byte) {
+	b := g.grow(len(p))
+	g.n += copy(b[g.n:], p)
+}
+
+// finish returns the buffer holding the n bytes written (nil if none) and restarts empty.
+// The caller owns the returned reference.
+func (g *growBuf) finish() *memory.Buffer {
+	buf := g.buf
+	if buf == nil {
+		return nil
+	}
+	buf.Resize(g.n)
+	g.hint = g.n
+	g.buf, g.b, g.n = nil, nil, 0
+	return buf
+}
+
+// release frees the buffer in progress.
+func (g *growBuf) release() {
+	if g.buf != nil {
+		g.buf.Release()
+	}
+	g.buf, g.b, g.n = nil, nil, 0
+}
+
+// asBytes views a slice of fixed-width values as its bytes.
+func asBytes[T any](s []T) []byte {
+	var z T
+	return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(s))), len(s)*int(unsafe.Sizeof(z)))
+}
+
+// appendValues appends fixed-width values to g.
+func appendValues[T any](g *growBuf, v []T) { g.appendBytes(asBytes(v)) }
+
+// appendInt32 appends one int32 to g.
+func appendInt32(g *growBuf, v int32) {
+	b := g.grow(4)
+	*(*int32)(unsafe.Pointer(&b[g.n])) = v
+	g.n += 4
+}
+
+// validity is the validity bitmap of an array in progress. It is materialised only when a
+// block has a null: until then every value is valid and the array gets no bitmap at all.
+type validity struct {
+	bits  growBuf
+	on    bool // bitmap materialised: every value appended since has its bit
+	nulls int
+}
+
+// add records the validity of the len(valid) values appended after the first at values
+// of the array; a nil valid means n values, all valid.
+func (v *validity) add(valid []bool, at, n int) {
+	if !v.on {
+		if valid == nil || allTrue(valid) {
+			return
+		}
+		// First null of the block: the values before it were all valid.
+		v.on = true
+		v.reserve(at + n)
+		bitutil.SetBitsTo(v.bits.b, 0, int64(at), true)
+	} else {
+		v.reserve(at + n)
+	}
+	if valid == nil {
+		bitutil.SetBitsTo(v.bits.b, int64(at), int64(n), true)
+		return
+	}
+	for i, ok := range valid {
+		bitutil.SetBitTo(v.bits.b, at+i, ok)
+		if !ok {
+			v.nulls++
+		}
+	}
+}
+
+// reserve makes the bitmap cover n values.
+func (v *validity) reserve(n int) {
+	if need := int(bitutil.BytesForBits(int64(n))); need > v.bits.n {
+		v.bits.grow(need - v.bits.n)
+		v.bits.n = need
+	}
+}
+
+// finish returns the bitmap of the n values appended (nil when all are valid) and the
+// number of nulls, and restarts.
+func (v *validity) finish(n int) (*memory.Buffer, int) {
+	if !v.on {
+		return nil, 0
+	}
+	v.bits.n = int(bitutil.BytesForBits(int64(n)))
+	buf, nulls := v.bits.finish(), v.nulls
+	v.on, v.nulls = false, 0
+	return buf, nulls
+}
+
+func (v *validity) release() {
+	v.bits.release()
+	v.on, v.nulls = false, 0
+}
+
+func allTrue(v []bool) bool {
+	for _, ok := range v {
+		if !ok {
+			return false
+		}
+	}
+	return true
+}

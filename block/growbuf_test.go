@@ -1,0 +1,123 @@
+package block
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// The builder's own buffers: messages of one row and of several, empty arrays and strings
+// at the start of a batch, the first NULL in the middle of a batch (the validity bitmap
+// appears then), batches after the first (buffers sized from the last one), and a batch
+// of zero rows.
+func TestBuilderBuffersAcrossBatches(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	cols := mustColumns(t, "i Int32", "n Nullable(Int64)", "s String", "ns Nullable(String)",
+		"lc LowCardinality(String)", "lcn LowCardinality(Nullable(String))",
+		"a Array(LowCardinality(String))", "an Array(Nullable(UInt8))", "m Map(String, Array(String))",
+		"e Enum8('x' = 1, 'y' = 2)", "d DateTime")
+	b, err := NewBuilder(mem, cols, nil)
+	require.NoError(t, err)
+	defer b.Release()
+	rows := NewRows(cols, Options{})
+
+	// row k's values as text; NULL where k%7 == 3 for the Nullable columns.
+	text := func(k int) []string {
+		null := k%7 == 3
+		n, ns, lcn := fmt.Sprint(k*1000), fmt.Sprintf("v%d", k), fmt.Sprintf("c%d", k%3)
+		if null {
+			n, ns, lcn = "NULL", "NULL", "NULL"
+		}
+		arr := "[]"
+		if k%4 != 0 {
+			arr = fmt.Sprintf("['t%d','u']", k%5)
+		}
+		an := "[]"
+		if k%3 == 1 {
+			an = "[1,NULL,3]"
+		}
+		return []string{fmt.Sprint(k), n, fmt.Sprintf("str%d", k%11), ns, fmt.Sprintf("l%d", k%2), lcn,
+			arr, an, fmt.Sprintf("{'k%d':['a','b']}", k%2), []string{"x", "y"}[k%2], fmt.Sprintf("2024-01-01 00:00:%02d", k%60)}
+	}
+	stage := func(k int) {
+		for i, v := range text(k) {
+			c := rows.Col(i)
+			var err error
+			if v == "NULL" {
+				err = c.AppendNull()
+			} else {
+				err = c.AppendText([]byte(v))
+			}
+			require.NoError(t, err, "row %d column %s", k, c.Name())
+		}
+		require.NoError(t, rows.EndRow())
+	}
+	want := func(lo, hi int) [][]string {
+		out := make([][]string, len(cols))
+		for k := lo; k < hi; k++ {
+			for i, v := range text(k) {
+				switch {
+				case v == "NULL":
+				case cols[i].Name == "a" || cols[i].Name == "m":
+					v = strings.ReplaceAll(v, "'", "") // cell renders strings unquoted
+				case cols[i].Name == "d":
+					v = "2024-01-01 00:00:" + v[len(v)-2:]
+				}
+				out[i] = append(out[i], v)
+			}
+		}
+		return out
+	}
+	check := func(lo, hi int) {
+		t.Helper()
+		rec := b.NewRecordBatch()
+		defer rec.Release()
+		require.EqualValues(t, hi-lo, rec.NumRows())
+		exp := want(lo, hi)
+		for i, arr := range rec.Columns() {
+			got := column(arr)
+			if hi == lo {
+				assert.Empty(t, got, cols[i].Name)
+				continue
+			}
+			assert.Equal(t, exp[i], got, "column %s rows [%d, %d)", cols[i].Name, lo, hi)
+			if v, ok := arr.(interface{ ValidateFull() error }); ok {
+				assert.NoError(t, v.ValidateFull(), cols[i].Name)
+			}
+			// Without NULLs the array has no validity bitmap; with one, a bitmap.
+			assert.Equal(t, arr.NullN() > 0, arr.Data().Buffers()[0] != nil, "bitmap of %s", cols[i].Name)
+		}
+	}
+
+	// Batch 1: one row per message; the first NULL comes at row 3.
+	for k := range 10 {
+		rows.Reset()
+		stage(k)
+		b.Append(rows, nil)
+	}
+	check(0, 10)
+	// Batch 2: several rows per message, more rows than batch 1 (the buffers grow past
+	// the size the last batch left as a hint).
+	for k := 10; k < 60; k += 5 {
+		rows.Reset()
+		for j := k; j < k+5; j++ {
+			stage(j)
+		}
+		b.Append(rows, nil)
+	}
+	check(10, 60)
+	// Batch 3: no NULL at all (no bitmap), fewer rows.
+	for _, k := range []int{14, 15, 16} {
+		rows.Reset()
+		stage(k)
+		b.Append(rows, nil)
+	}
+	check(14, 17)
+	// Batch 4: empty.
+	check(0, 0)
+}
