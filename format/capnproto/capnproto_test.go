@@ -26,12 +26,12 @@ func TestMatrix(t *testing.T) {
 	h := newHarness(t, mem, Format{}, matrixCols, settings("test:TestRecordStruct"))
 	defer h.Release()
 	m1, m2 := readFile(t, "matrix_m1.bin"), readFile(t, "matrix_m2.bin")
-	h.mustDecode(m1, m2, m1)
-	rec := h.record()
+	h.MustDecode(m1, m2, m1)
+	rec := h.Record()
 	defer rec.Release()
 	checkMatrix(t, rec)
 
-	_, err := h.decode(nil)
+	_, err := h.Decode(nil)
 	require.ErrorContains(t, err, "Cannot read all data. Bytes read: 0. Bytes expected: 4")
 
 	s := settings("test:TestRecordStruct")
@@ -52,14 +52,14 @@ func TestGarbage(t *testing.T) {
 	h := newHarness(t, mem, Format{}, []string{"key UInt64", "value UInt64"}, settings("schema_test_errors:Message"))
 	defer h.Release()
 	for _, p := range []string{"qwertyuiop", "asdfghjkl", "zxcvbnm", "Broken message\nBroken message\nBroken message\n"} {
-		n, err := h.decode([]byte(p))
+		n, err := h.Decode([]byte(p))
 		require.Error(t, err, "%q", p)
 		assert.Zero(t, n)
 		assert.Contains(t, err.Error(), "(at row 1)")
 	}
 	full := readFile(t, "matrix_m2.bin")
 	for k := 1; k < len(full); k++ {
-		n, err := h.decode(full[:k])
+		n, err := h.Decode(full[:k])
 		if k%48 == 0 {
 			require.NoError(t, err)
 			continue
@@ -78,8 +78,8 @@ func TestSchemaSources(t *testing.T) {
 	decodeWith := func(t *testing.T, s format.Settings) {
 		h := newHarness(t, mem, Format{}, matrixCols, s)
 		defer h.Release()
-		h.mustDecode(m1)
-		rec := h.record()
+		h.MustDecode(m1)
+		rec := h.Record()
 		defer rec.Release()
 		assert.Equal(t, []string{"AM"}, strs(rec.Column(2)))
 	}
@@ -190,8 +190,8 @@ func TestFeatures(t *testing.T) {
 
 	// An empty root struct: every field at its default.
 	empty := []byte{0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
-	h.mustDecode(empty)
-	rec := h.record()
+	h.MustDecode(empty)
+	rec := h.Record()
 	defer rec.Release()
 	var row []string
 	for k := range int(rec.NumCols()) {
@@ -288,8 +288,8 @@ func TestFarPointers(t *testing.T) {
 	}
 	framed = append(append(append(framed, seg0d...), seg1d...), seg2d...)
 
-	h.mustDecode(append(frame, framed...))
-	rec := h.record()
+	h.MustDecode(append(frame, framed...))
+	rec := h.Record()
 	defer rec.Release()
 	assert.Equal(t, []string{"7", "8"}, strs(rec.Column(0)))
 	assert.Equal(t, []string{"AM", "AM"}, strs(rec.Column(2)))
@@ -299,7 +299,7 @@ func TestFarPointers(t *testing.T) {
 	// Pointers out of bounds and amplification are errors.
 	bad := append([]byte(nil), frame...)
 	le.PutUint64(bad[16+24:], uint64(9)<<32|0<<3|2) // far to segment 9
-	_, err := h.decode(bad)
+	_, err := h.Decode(bad)
 	require.ErrorContains(t, err, "pointer out of bounds")
 }
 

@@ -97,9 +97,9 @@ func BenchmarkDecode(b *testing.B) {
 	b.ReportAllocs()
 	b.SetBytes(int64(len(payload)))
 	for b.Loop() {
-		if err := h.dec.Decode(h.rows, payload); err != nil {
+		if err := h.Dec.Decode(h.Rows, payload); err != nil {
 			b.Fatal(err)
 		}
-		h.rows.Reset()
+		h.Rows.Reset()
 	}
 }

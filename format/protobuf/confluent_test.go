@@ -86,20 +86,20 @@ func TestConfluentMatrix(t *testing.T) {
 	c := newConfluentSetup(t)
 	h := newHarness(t, mem, Confluent{}, matrixCols, c.s)
 	defer h.Release()
-	n, err := h.decode(nil)
+	n, err := h.Decode(nil)
 	require.NoError(t, err)
 	assert.Zero(t, n, "an empty message has no rows")
 	m1 := confluentFrame(c.testID, []int64{0}, c.matrixRecord)
-	h.mustDecode(m1)
+	h.MustDecode(m1)
 	m2 := readFile(t, "matrix_m2.bin")
 	for len(m2) > 0 {
 		rec, k, err := delimitedRecord(m2)
 		require.NoError(t, err)
 		m2 = m2[k:]
-		h.mustDecode(confluentFrame(c.testID, []int64{0}, rec))
+		h.MustDecode(confluentFrame(c.testID, []int64{0}, rec))
 	}
-	h.mustDecode(m1)
-	rec := h.record()
+	h.MustDecode(m1)
+	rec := h.Record()
 	defer rec.Release()
 	checkMatrix(t, rec)
 }
@@ -122,14 +122,14 @@ func TestConfluentSchemas(t *testing.T) {
 	extra := protowire.AppendVarint(protowire.AppendTag(nil, 1, protowire.VarintType), 9)
 	extra = protowire.AppendBytes(protowire.AppendTag(extra, 2, protowire.BytesType), tags)
 
-	h.mustDecode(
+	h.MustDecode(
 		confluentFrame(c.evID, []int64{0}, click),
 		confluentFrame(c.testID, []int64{0}, c.matrixRecord),
 		confluentFrame(c.evID, []int64{1}, view),
 		confluentFrame(c.evID, []int64{1, 0}, extra),
 		confluentFrame(c.evID, []int64{0}, click),
 	)
-	rec := h.record()
+	rec := h.Record()
 	defer rec.Release()
 	assert.Equal(t, []string{"7", "0", "8", "9", "7"}, strs(rec.Column(0)))
 	assert.Equal(t, []string{"/home", "", "/about", "", "/home"}, strs(rec.Column(1)))
@@ -137,7 +137,7 @@ func TestConfluentSchemas(t *testing.T) {
 	assert.Equal(t, []string{"[]", "[]", "[]", `["a","b"]`, "[]"}, strs(rec.Column(3)))
 
 	before := c.srv.Requests()
-	h.mustDecode(confluentFrame(c.evID, []int64{1}, view), confluentFrame(c.testID, []int64{0}, c.matrixRecord))
+	h.MustDecode(confluentFrame(c.evID, []int64{1}, view), confluentFrame(c.testID, []int64{0}, c.matrixRecord))
 	assert.Equal(t, before, c.srv.Requests(), "schemas are cached per id")
 }
 
@@ -153,8 +153,8 @@ func TestConfluentGoRuntime(t *testing.T) {
 	})
 	h := newHarness(t, mem, Confluent{}, matrixCols, c.s)
 	defer h.Release()
-	h.mustDecode(confluentFrame(c.testID, []int64{0}, rec))
-	got := h.record()
+	h.MustDecode(confluentFrame(c.testID, []int64{0}, rec))
+	got := h.Record()
 	defer got.Release()
 	assert.Equal(t, []string{"-5"}, strs(got.Column(0)))
 	assert.Equal(t, []string{"x"}, strs(got.Column(2)))
@@ -172,7 +172,7 @@ func TestConfluentErrors(t *testing.T) {
 		s.AvroSchemaRegistryURL = "http://reader:bad-pass@" + host
 		h := newHarness(t, mem, Confluent{}, matrixCols, s)
 		defer h.Release()
-		_, err := h.decode(good)
+		_, err := h.Decode(good)
 		require.ErrorIs(t, err, registry.ErrUnauthorized)
 		assert.Contains(t, err.Error(), "schema id 1: registry: GET http://reader:xxxxx@"+host+"/schemas/ids/1: 401 Unauthorized")
 		assert.NotContains(t, err.Error(), "bad-pass")
@@ -196,7 +196,7 @@ func TestConfluentErrors(t *testing.T) {
 		{"garbage 3", []byte("zxcvbnm"), "invalid magic byte"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			n, err := h.decode(tc.payload)
+			n, err := h.Decode(tc.payload)
 			require.Error(t, err)
 			assert.Zero(t, n)
 			assert.Contains(t, err.Error(), tc.want)
@@ -223,11 +223,11 @@ func TestConfluentOutage(t *testing.T) {
 	good := confluentFrame(c.testID, []int64{0}, c.matrixRecord)
 	c.srv.FailNext(1_000_000, http.StatusServiceUnavailable)
 	start := time.Now()
-	_, err = h.decode(good)
+	_, err = h.Decode(good)
 	require.ErrorIs(t, err, registry.ErrUnavailable)
 	assert.Less(t, time.Since(start), 3*time.Second)
 	c.srv.FailNext(0, 0)
-	n, err := h.decode(good)
+	n, err := h.Decode(good)
 	require.NoError(t, err)
 	assert.Equal(t, 1, n)
 }

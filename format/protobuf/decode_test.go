@@ -49,13 +49,13 @@ func TestMatrix(t *testing.T) {
 	defer h.Release()
 	m1 := readFile(t, "matrix_m1.bin")
 	assert.Len(t, readFile(t, "matrix_m2.bin"), 210)
-	h.mustDecode(m1, readFile(t, "matrix_m2.bin"), m1)
-	rec := h.record()
+	h.MustDecode(m1, readFile(t, "matrix_m2.bin"), m1)
+	rec := h.Record()
 	defer rec.Release()
 	checkMatrix(t, rec)
 
 	// Protobuf is not "empty OK" in VECTORS §1.2.
-	_, err := h.decode(nil)
+	_, err := h.Decode(nil)
 	require.ErrorContains(t, err, "Attempt to read after eof")
 
 	// The Go runtime's encoding of row 0 is the VECTORS payload.
@@ -94,8 +94,8 @@ func TestKafkaProto(t *testing.T) {
 
 	h := newHarness(t, mem, Format{}, []string{"key UInt64", "value String"}, settings("kafka:KeyValuePair"))
 	defer h.Release()
-	h.mustDecode(framed(0, 19), framed(20, 20), framed(21, 49))
-	rec := h.record()
+	h.MustDecode(framed(0, 19), framed(20, 20), framed(21, 49))
+	rec := h.Record()
 	defer rec.Release()
 	require.EqualValues(t, 50, rec.NumRows())
 	for i := range 50 {
@@ -106,8 +106,8 @@ func TestKafkaProto(t *testing.T) {
 	s := newHarness(t, mem, Single{}, []string{"key UInt64", "value String"}, settings("kafka.proto:KeyValuePair"))
 	defer s.Release()
 	assert.Equal(t, []byte{0x12, 0x01, 0x30}, record(0))
-	s.mustDecode(record(0), readFile(t, "single_1.bin"), nil)
-	srec := s.record()
+	s.MustDecode(record(0), readFile(t, "single_1.bin"), nil)
+	srec := s.Record()
 	defer srec.Release()
 	assert.Equal(t, []string{"0", "1", "0"}, strs(srec.Column(0)))
 	assert.Equal(t, []string{"0", "1", ""}, strs(srec.Column(1)), "an empty ProtobufSingle message is a record of defaults")
@@ -126,8 +126,8 @@ func TestKafkaProto(t *testing.T) {
 		return out
 	}
 	assert.Equal(t, readFile(t, "social_0.bin"), user(0, 0))
-	u.mustDecode(user(0, 19), user(20, 20), user(21, 49))
-	urec := u.record()
+	u.MustDecode(user(0, 19), user(20, 20), user(21, 49))
+	urec := u.Record()
 	defer urec.Release()
 	require.EqualValues(t, 50, urec.NumRows())
 	for i := range 50 {
@@ -145,8 +145,8 @@ func TestRepeatedNested(t *testing.T) {
 		"sPort UInt16", "cPort UInt16", "`r.name` Array(String)", "`r.class` Array(UInt16)", "`r.type` Array(UInt16)",
 		"`r.ttl` Array(UInt32)", "`r.data` Array(String)", "method String"}, settings("message_with_repeated:Message"))
 	defer h.Release()
-	h.mustDecode(readFile(t, "issue26643_1.bin"), readFile(t, "issue26643_2.bin"))
-	rec := h.record()
+	h.MustDecode(readFile(t, "issue26643_1.bin"), readFile(t, "issue26643_2.bin"))
+	rec := h.Record()
 	defer rec.Release()
 	require.EqualValues(t, 3, rec.NumRows())
 	want := [][]string{
@@ -190,8 +190,8 @@ func TestOneof(t *testing.T) {
 		"buy_payment_value Enum8('omitted' = 0, 'cash_value' = 1, 'card_value' = 2)",
 		"sell_payment_value Enum8('omitted' = 0, 'cash_value' = 1, 'card_value' = 2)"}, settings("oneof_transaction:Transaction"))
 	defer h.Release()
-	h.mustDecode(protowire.AppendBytes(nil, payload))
-	rec := h.record()
+	h.MustDecode(protowire.AppendBytes(nil, payload))
+	rec := h.Record()
 	defer rec.Release()
 	var got []string
 	for k := range int(rec.NumCols()) {
@@ -215,7 +215,7 @@ func TestGarbage(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			defer tc.h.Release()
 			for _, p := range []string{"qwertyuiop", "poiuytrewq", "zxcvbnm", "Broken message\nBroken message\nBroken message\n"} {
-				n, err := tc.h.decode([]byte(p))
+				n, err := tc.h.Decode([]byte(p))
 				require.Error(t, err, "%q", p)
 				assert.Zero(t, n)
 				assert.Contains(t, err.Error(), "(at row 1)")
