@@ -321,6 +321,28 @@ func TestAttachDetachWhileRunning(t *testing.T) {
 	assert.Equal(t, seq(10, 20), sortedInts(t, second.column("key")))
 }
 
+// A Detach followed at once by an Attach must wake the pipeline: it once read "no sinks"
+// and the change channel separately, so an Attach in between was slept through until
+// kafka_consumers_pool_ttl_ms (seen as a CI timeout of TestStatsLag). Each round swaps
+// the sink back to back and needs its message within a few seconds.
+func TestSinkSwapWakesPipeline(t *testing.T) {
+	c := newCluster(t, kafkatest.Topic("swap", 1))
+	tbl := newTable(t, baseSettings(c, "swap", "g"), kvCols)
+	start(t, tbl)
+	sink := newCollector(t)
+	require.NoError(t, tbl.Attach("mv", sink))
+	const rounds = 60
+	for i := range rounds {
+		produceSpread(t, c, "swap", 1, jsonRows(i, i+1))
+		eventually(t, 10*time.Second, func() bool { return committedTotal(t, c, "g", "swap") == int64(i+1) },
+			"round %d: message %d committed after a back-to-back Detach/Attach", i, i)
+		require.NoError(t, tbl.Detach("mv"))
+		time.Sleep(time.Duration(i%10) * 5 * time.Microsecond) // vary where the Attach lands
+		require.NoError(t, tbl.Attach("mv", sink))
+	}
+	assert.Equal(t, seq(0, rounds), sortedInts(t, sink.column("key")))
+}
+
 // kafka_commit_every_batch commits after each poll batch, before the block is written.
 func TestCommitEveryBatch(t *testing.T) {
 	c := newCluster(t, kafkatest.Topic("ceb", 1))

@@ -188,14 +188,15 @@ func (p *pipeline) run(ctx context.Context) {
 			p.rebuild()
 			continue
 		}
-		if p.sel == nil && !p.t.hasSinks() {
-			p.waitTarget(ctx)
+		has, changed := p.t.sinkState()
+		if p.sel == nil && !has {
+			p.waitTarget(ctx, changed)
 			continue
 		}
 		for _, m := range p.members {
 			m.unpark()
 		}
-		p.poll(ctx)
+		p.poll(ctx, changed)
 		if p.failure == nil && p.cutDue() {
 			p.flush(ctx)
 		}
@@ -258,7 +259,8 @@ func (p *pipeline) wait(ctx context.Context, d time.Duration) {
 
 // waitTarget waits for a sink to be attached or a select request, serving control
 // events. Members idle for kafka_consumers_pool_ttl_ms leave the group until then.
-func (p *pipeline) waitTarget(ctx context.Context) {
+// changed must have been read with the check that found no sinks (Table.sinkState).
+func (p *pipeline) waitTarget(ctx context.Context, changed <-chan struct{}) {
 	if p.idleSince.IsZero() {
 		p.idleSince = time.Now()
 	}
@@ -267,7 +269,7 @@ func (p *pipeline) waitTarget(ctx context.Context) {
 	select {
 	case ev := <-p.ctrl:
 		p.handle(ev)
-	case <-p.t.sinksChanged():
+	case <-changed:
 	case <-ttl.C:
 		for _, m := range p.members {
 			m.park()
@@ -276,7 +278,7 @@ func (p *pipeline) waitTarget(ctx context.Context) {
 		select {
 		case ev := <-p.ctrl:
 			p.handle(ev)
-		case <-p.t.sinksChanged():
+		case <-changed:
 		case <-ctx.Done():
 		}
 	case <-ctx.Done():
@@ -302,7 +304,8 @@ func (p *pipeline) pollTimeout() (time.Duration, bool) {
 
 // poll takes one poll batch: it waits for the first messages, then takes what is
 // already there, up to kafka_poll_max_batch_size messages, decoding each one.
-func (p *pipeline) poll(ctx context.Context) {
+// changed is the sink-change channel read with the check that found sinks attached.
+func (p *pipeline) poll(ctx context.Context, changed <-chan struct{}) {
 	first := p.carry
 	p.carry = item{}
 	if first.gen == nil {
@@ -322,7 +325,7 @@ func (p *pipeline) poll(ctx context.Context) {
 				p.emptyPolls++
 			}
 			return
-		case <-p.t.sinksChanged():
+		case <-changed:
 			return
 		case <-ctx.Done():
 			return

@@ -224,10 +224,13 @@ func (t *Table) sinkList() []namedSink {
 
 func (t *Table) hasSinks() bool { return len(t.sinkList()) > 0 }
 
-func (t *Table) sinksChanged() <-chan struct{} {
+// sinkState reports whether sinks are attached and the channel closed on the next
+// Attach or Detach, read together: a waiter that checked hasSinks and then took the
+// channel could miss an Attach in between and sleep through it.
+func (t *Table) sinkState() (bool, <-chan struct{}) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return t.changed
+	return len(t.sinks) > 0, t.changed
 }
 
 // Run consumes until ctx ends, delivering blocks to the attached sinks. It starts
