@@ -91,15 +91,25 @@ func (b *Builder) Schema() *arrow.Schema { return b.schema }
 // resets it afterwards. m is borrowed for the call and may be nil when no virtual column
 // was requested (a nil m reads as the zero [virtualcols.Message]). Append cannot fail.
 func (b *Builder) Append(rows *Rows, m *virtualcols.Message) {
+	b.AppendRange(rows, 0, rows.n, m)
+}
+
+// AppendRange is [Builder.Append] of the completed rows lo to hi-1 of rows only, with
+// hi-lo copies of m's virtual-column values: the rows of one message when rows stages
+// several. It panics unless 0 <= lo <= hi <= rows.Len().
+func (b *Builder) AppendRange(rows *Rows, lo, hi int, m *virtualcols.Message) {
 	if len(rows.c) != len(b.apps) {
 		panic(fmt.Sprintf("block: Builder.Append with %d columns, the builder has %d", len(rows.c), len(b.apps)))
 	}
-	n := rows.n
+	if lo < 0 || lo > hi || hi > rows.n {
+		panic(fmt.Sprintf("block: Builder.AppendRange(%d, %d) of %d rows", lo, hi, rows.n))
+	}
+	n := hi - lo
 	if n == 0 {
 		return
 	}
 	for i, a := range b.apps {
-		a.append(rows.c[i], 0, n)
+		a.append(rows.c[i], lo, hi)
 	}
 	if m == nil {
 		m = &b.noMsg

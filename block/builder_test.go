@@ -170,6 +170,63 @@ func TestBuilderAllTypes(t *testing.T) {
 	roundTripIPC(t, mem, rec2)
 }
 
+// Several messages staged in one Rows and copied by range give the same block as one
+// Rows per message; a message that failed half-way is truncated away (the engine's
+// batch decoding).
+func TestBuilderAppendRange(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	defs := make([]string, len(allTypes))
+	for i, tc := range allTypes {
+		defs[i] = tc.def
+	}
+	cols := mustColumns(t, defs...)
+	virtual := []string{virtualcols.Topic, virtualcols.Offset}
+	msgs := []*virtualcols.Message{{Topic: "t", Offset: 1}, {Topic: "t", Offset: 2}, {Topic: "t", Offset: 3}}
+
+	// One Rows per message: rows 0 | 1, 2 | 0.
+	want, err := NewBuilder(mem, cols, virtual)
+	require.NoError(t, err)
+	defer want.Release()
+	rows := NewRows(cols, Options{})
+	for i, stage := range [][]int{{0}, {1, 2}, {0}} {
+		rows.Reset()
+		for _, r := range stage {
+			stageRow(t, rows, r)
+		}
+		want.Append(rows, msgs[i])
+	}
+
+	// One Rows for all: a broken message (a row and a half) between the first two.
+	got, err := NewBuilder(mem, cols, virtual)
+	require.NoError(t, err)
+	defer got.Release()
+	rows.Reset()
+	stageRow(t, rows, 0)
+	mark := rows.Len()
+	stageRow(t, rows, 1)
+	require.NoError(t, rows.Col(0).AppendText([]byte("7"))) // a partial row
+	rows.Truncate(mark)
+	assert.Equal(t, 1, rows.Len())
+	stageRow(t, rows, 1)
+	stageRow(t, rows, 2)
+	stageRow(t, rows, 0)
+	got.AppendRange(rows, 0, 1, msgs[0])
+	got.AppendRange(rows, 1, 3, msgs[1])
+	got.AppendRange(rows, 3, 3, msgs[1]) // empty: nothing
+	got.AppendRange(rows, 3, 4, msgs[2])
+	assert.Panics(t, func() { got.AppendRange(rows, 3, 5, msgs[2]) })
+	assert.Panics(t, func() { rows.Truncate(5) })
+
+	wr, gr := want.NewRecordBatch(), got.NewRecordBatch()
+	defer wr.Release()
+	defer gr.Release()
+	require.Equal(t, wr.NumRows(), gr.NumRows())
+	for i := range int(wr.NumCols()) {
+		assert.Equal(t, column(wr.Column(i)), column(gr.Column(i)), wr.Schema().Field(i).Name)
+	}
+}
+
 func indexOf(t *testing.T, rec arrow.RecordBatch, name string) int {
 	t.Helper()
 	idx := rec.Schema().FieldIndices(name)

@@ -25,10 +25,12 @@ type Options struct {
 	DateTimeBestEffort bool
 }
 
-// Rows stages the rows decoded from ONE message. A decoder appends values column by column
-// through [Rows.Col] and calls [Rows.EndRow] after each row. Only after the whole message
-// decoded does the engine copy the rows with [Builder.Append]; on error the engine calls
-// [Rows.Reset], so a broken message leaves nothing behind.
+// Rows stages decoded rows before they are copied into a block. A decoder appends values
+// column by column through [Rows.Col] and calls [Rows.EndRow] after each row. Only after
+// a whole message decoded does the engine copy its rows with [Builder.Append] (or
+// [Builder.AppendRange], when one Rows stages several messages in turn); on error the
+// engine calls [Rows.Reset] or [Rows.Truncate] back to the rows before the message, so a
+// broken message leaves nothing behind.
 //
 // Values are converted to the column's type when they are appended (see [Col]); staged data
 // lives in plain Go slices that [Rows.Reset] truncates but keeps, so in steady state staging
@@ -111,11 +113,18 @@ func (r *Rows) EndRow() error {
 }
 
 // Reset drops all staged rows, including a partial row, and keeps the allocated capacity.
-func (r *Rows) Reset() {
-	for _, c := range r.c {
-		c.truncate(0)
+func (r *Rows) Reset() { r.Truncate(0) }
+
+// Truncate keeps the first n completed rows and drops the others, including a partial
+// row, keeping the allocated capacity. It panics if n is negative or above [Rows.Len].
+func (r *Rows) Truncate(n int) {
+	if n < 0 || n > r.n {
+		panic(fmt.Sprintf("block: Rows.Truncate(%d) with %d rows", n, r.n))
 	}
-	r.n = 0
+	for _, c := range r.c {
+		c.truncate(n)
+	}
+	r.n = n
 }
 
 // rep is how a Col stores its values.
