@@ -259,17 +259,21 @@ func (h *handler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sarama.Co
 	maxBatch := h.c.t.settings.pollMaxBatchSize()
 	part := offsets.Partition{Topic: claim.Topic(), Partition: claim.Partition()}
 	h.c.stats.claimed(part, claim.InitialOffset(), claim.HighWaterMarkOffset())
+	// Decoding happens here, one goroutine per claim, ahead of the pipeline.
+	ahead := h.c.pipe.newClaimDecoder()
+	batchMax := min(maxBatch, aheadBatch)
 	for {
 		select {
 		case m, ok := <-msgs:
 			if !ok {
 				return nil
 			}
-			// Forward what sarama has already fetched as one batch, so that a poll
-			// sees it whole (a poll batch is what the client had buffered).
+			// Forward what sarama has already fetched (up to aheadBatch messages per
+			// item), so that a poll sees it whole (a poll batch is what the client had
+			// buffered).
 			batch := []*sarama.ConsumerMessage{m}
 		drain:
-			for len(batch) < maxBatch {
+			for len(batch) < batchMax {
 				select {
 				case m, ok := <-msgs:
 					if !ok {
@@ -281,7 +285,11 @@ func (h *handler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sarama.Co
 				}
 			}
 			h.c.stats.highWater(part, claim.HighWaterMarkOffset())
-			if !h.c.pipe.send(sess.Context(), item{gen: gen, msgs: batch}) {
+			it := item{gen: gen, msgs: batch}
+			if ahead != nil {
+				it.pre = ahead.decode(batch)
+			}
+			if !h.c.pipe.send(sess.Context(), it) {
 				return nil
 			}
 		case <-sess.Context().Done():

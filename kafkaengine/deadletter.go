@@ -89,8 +89,9 @@ func newDeadLetters(mem memory.Allocator, table string) (*deadLetters, error) {
 	return &deadLetters{table: table, rows: block.NewRows(cols, block.Options{}), b: b}, nil
 }
 
-// add stages one broken message; it cannot fail for values the engine produces.
-func (d *deadLetters) add(m *sarama.ConsumerMessage, reason error) error {
+// add stages one broken message: m its coordinates, key and headers, value its payload.
+// It cannot fail for values the engine produces.
+func (d *deadLetters) add(m *virtualcols.Message, value []byte, reason error) error {
 	r := d.rows
 	r.Reset()
 	texts := []struct {
@@ -100,7 +101,7 @@ func (d *deadLetters) add(m *sarama.ConsumerMessage, reason error) error {
 		{dlEngine, []byte("Kafka")},
 		{dlTable, []byte(d.table)},
 		{dlError, []byte(reason.Error())},
-		{dlRaw, m.Value},
+		{dlRaw, value},
 		{dlTopic, []byte(m.Topic)},
 		{dlKey, m.Key},
 	}
@@ -120,9 +121,6 @@ func (d *deadLetters) add(m *sarama.ConsumerMessage, reason error) error {
 	}
 	names, values := r.Col(dlHeaderNames).BeginArray(), r.Col(dlHeaderValues).BeginArray()
 	for _, h := range m.Headers {
-		if h == nil {
-			continue
-		}
 		if err := names.AppendText(h.Key); err != nil {
 			return err
 		}

@@ -28,12 +28,8 @@ const assignmentWait = 15 * time.Second
 type item struct {
 	gen  *generation
 	msgs []*sarama.ConsumerMessage
-}
-
-// message is one message of the block in progress.
-type message struct {
-	gen *generation
-	msg *sarama.ConsumerMessage
+	pre  *decoded // msgs decoded ahead by the claim, or nil: the pipeline decodes them
+	at   int      // the index in pre of msgs[0] (an item split across poll batches)
 }
 
 // endGen asks the pipeline to drop the generation's rows; done is closed when it has.
@@ -66,18 +62,20 @@ type pipeline struct {
 	t       *Table
 	members []*Consumer
 	in      chan item
+	free    chan *decoded // decoded batches for the claims to reuse
 	ctrl    chan any
 	done    chan struct{} // closed when run returns
 
-	dec  format.Decoder
-	rows *block.Rows
-	b    *block.Builder
-	dlq  *deadLetters // dead_letter_queue mode only
-	meta virtualcols.Message
-	hdrs []virtualcols.Header
+	dec     format.Decoder
+	rows    *block.Rows
+	rowOpts block.Options
+	b       *block.Builder
+	dlq     *deadLetters // dead_letter_queue mode only
+	meta    virtualcols.Message
 
 	gens       map[*generation]struct{} // live generations
 	pending    []message                // messages of the block in progress, in poll order
+	arena      arena                    // their bytes
 	carry      item                     // rest of an item beyond the last poll batch
 	spare      []message                // the other pending buffer, for rebuild
 	broken     int                      // broken messages skipped in this block
@@ -110,10 +108,11 @@ func (t *Table) newPipeline(members []*Consumer) (*pipeline, error) {
 		// queueing fetched messages without bound (measured: with 65k slots the heap grew
 		// with the topic, 384 MiB at 1M messages and 850 MiB at 5M; with 16 it stays flat).
 		in:        make(chan item, 16),
+		free:      make(chan *decoded, 16+4),
 		ctrl:      make(chan any),
 		done:      make(chan struct{}),
 		dec:       dec,
-		rows:      block.NewRows(t.cols, block.Options{NullAsDefault: fs.NullAsDefault, DateTimeBestEffort: fs.DateTimeBestEffort}),
+		rowOpts:   block.Options{NullAsDefault: fs.NullAsDefault, DateTimeBestEffort: fs.DateTimeBestEffort},
 		b:         b,
 		gens:      map[*generation]struct{}{},
 		committed: map[*generation]map[offsets.Partition]int64{},
@@ -124,6 +123,7 @@ func (t *Table) newPipeline(members []*Consumer) (*pipeline, error) {
 			return nil, err
 		}
 	}
+	p.rows = block.NewRows(t.cols, p.rowOpts)
 	for _, m := range members {
 		m.pipe = p
 	}
@@ -354,7 +354,7 @@ func (p *pipeline) poll(ctx context.Context, changed <-chan struct{}) {
 			}
 			for i, m := range it.msgs {
 				if n == maxBatch {
-					p.carry = item{gen: it.gen, msgs: it.msgs[i:]}
+					p.carry = item{gen: it.gen, msgs: it.msgs[i:], pre: it.pre, at: it.at + i}
 					break
 				}
 				if len(p.pending) == 0 {
@@ -363,13 +363,16 @@ func (p *pipeline) poll(ctx context.Context, changed <-chan struct{}) {
 				n++
 				counts[c]++
 				next[c][offsets.Partition{Topic: m.Topic, Partition: m.Partition}] = m.Offset + 1
-				if err := p.take(message{gen: it.gen, msg: m}); err != nil {
+				if err := p.take(p.arena.keep(it.gen, m), it.pre, it.at+i); err != nil {
 					p.failure = err
 					// The rest is read again after the failed block is handled.
-					p.carry = item{gen: it.gen, msgs: it.msgs[i+1:]}
+					p.carry = item{gen: it.gen, msgs: it.msgs[i+1:], pre: it.pre, at: it.at + i + 1}
 					break
 				}
 			}
+		}
+		if p.carry.pre != it.pre || len(p.carry.msgs) == 0 {
+			p.recycle(it.pre) // every row of it copied (or its generation ended)
 		}
 		if n >= maxBatch || p.failure != nil {
 			break
@@ -392,76 +395,65 @@ func (p *pipeline) poll(ctx context.Context, changed <-chan struct{}) {
 }
 
 // take adds a message to the block: its offset to its generation's tracker, its rows
-// to the builder.
-func (p *pipeline) take(m message) error {
+// to the builder. pre, if not nil, holds the message decoded ahead as its message i.
+func (p *pipeline) take(m message, pre *decoded, i int) error {
 	p.pending = append(p.pending, m)
-	if m.gen.tracker.Mark(m.msg.Topic, m.msg.Partition, m.msg.Offset) {
-		m.gen.c.stats.uncommitted(offsets.Partition{Topic: m.msg.Topic, Partition: m.msg.Partition}, m.msg.Timestamp)
+	if m.gen.tracker.Mark(m.topic, m.partition, m.offset) {
+		m.gen.c.stats.uncommitted(offsets.Partition{Topic: m.topic, Partition: m.partition}, m.timestamp())
 	}
-	return p.decode(m)
+	return p.decode(m, pre, i)
 }
 
-// decode stages one message and appends its rows, applying the error mode and the
-// skip-broken budget (DESIGN semantics 3 and 4).
-func (p *pipeline) decode(it message) error {
-	m := it.msg
-	payload := m.Value
-	if payload == nil {
+// decode appends the rows of one message, decoded ahead (message i of pre) or here,
+// applying the error mode and the skip-broken budget (DESIGN semantics 3 and 4).
+func (p *pipeline) decode(m message, pre *decoded, i int) error {
+	value := m.val
+	if value == nil {
 		return nil // a tombstone: no rows, its offset is still committed (SPEC §7.1)
 	}
-	if skip := p.t.settings.SchemaRegistrySkipBytes; skip > 0 {
-		payload = payload[min(skip, len(payload)):]
+	var (
+		rows   = p.rows
+		lo, hi int
+		err    error
+	)
+	if pre != nil {
+		rows, err = pre.rows, pre.err(i)
+		lo, hi = pre.at(i)
+	} else {
+		p.rows.Reset()
+		err = p.dec.Decode(p.rows, skipBytes(value, p.t.settings.SchemaRegistrySkipBytes))
+		hi = p.rows.Len()
 	}
-	p.rows.Reset()
-	err := p.dec.Decode(p.rows, payload)
 	if err == nil {
-		if p.rows.Len() > 0 {
-			p.fillMeta(m)
-			p.b.Append(p.rows, &p.meta)
+		if hi > lo {
+			p.arena.meta(&p.meta, &m)
+			p.b.AppendRange(rows, lo, hi, &p.meta)
 		}
 		return nil
 	}
 	p.rows.Reset()
-	broken := &BrokenMessageError{Topic: m.Topic, Partition: m.Partition, Offset: m.Offset, Err: err}
+	broken := &BrokenMessageError{Topic: m.topic, Partition: m.partition, Offset: m.offset, Err: err}
 	if !p.replaying {
-		it.gen.c.stats.broken() // a rebuild decodes the message again: count it once
+		m.gen.c.stats.broken() // a rebuild decodes the message again: count it once
 	}
 	switch p.t.settings.errorMode() {
 	case ErrorModeStream:
-		p.fillMeta(m)
-		p.meta.Raw, p.meta.Err = m.Value, err.Error()
+		p.arena.meta(&p.meta, &m)
+		p.meta.Raw, p.meta.Err = value, err.Error()
 		p.b.AppendDefault(&p.meta)
 		return nil
 	case ErrorModeDeadLetterQueue:
-		return p.dlq.add(m, err)
+		p.arena.meta(&p.meta, &m)
+		return p.dlq.add(&p.meta, value, err)
 	}
 	if p.broken < p.t.settings.SkipBrokenMessages {
 		p.broken++
 		if !p.replaying {
-			it.gen.c.stats.exception(broken)
+			m.gen.c.stats.exception(broken)
 		}
 		return nil
 	}
 	return broken
-}
-
-func (p *pipeline) fillMeta(m *sarama.ConsumerMessage) {
-	p.hdrs = p.hdrs[:0]
-	for _, h := range m.Headers {
-		if h != nil {
-			p.hdrs = append(p.hdrs, virtualcols.Header{Key: h.Key, Value: h.Value})
-		}
-	}
-	ts := m.Timestamp
-	p.meta = virtualcols.Message{
-		Topic:        m.Topic,
-		Partition:    m.Partition,
-		Offset:       m.Offset,
-		Key:          m.Key,
-		Timestamp:    ts,
-		HasTimestamp: !ts.IsZero() && ts.UnixMilli() >= 0,
-		Headers:      p.hdrs,
-	}
 }
 
 // rebuild drops the block and builds it again from the pending messages of live
@@ -483,12 +475,12 @@ func (p *pipeline) rebuild() {
 		if m.gen.ended {
 			continue
 		}
-		if err := p.take(m); err != nil {
+		if err := p.take(m, nil, 0); err != nil {
 			p.failure = err
 			for _, rest := range old[i+1:] {
 				if !rest.gen.ended {
 					p.pending = append(p.pending, rest)
-					rest.gen.tracker.Mark(rest.msg.Topic, rest.msg.Partition, rest.msg.Offset)
+					rest.gen.tracker.Mark(rest.topic, rest.partition, rest.offset)
 				}
 			}
 			break
@@ -675,6 +667,7 @@ func (p *pipeline) resetBlock() {
 	}
 	clear(p.pending)
 	p.pending = p.pending[:0]
+	p.arena.reset()
 	p.broken, p.emptyPolls = 0, 0
 	clear(p.committed)
 	for _, m := range p.members {
