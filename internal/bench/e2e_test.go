@@ -44,7 +44,7 @@ func BenchmarkEndToEnd(b *testing.B) {
 			b.Run("chkafka", func(b *testing.B) {
 				t.fill(b)
 				runOps(b, t, func(b *testing.B) (span, error) {
-					res, err := ingest(b, t, memory.NewGoAllocator(), nil, 1)
+					res, err := ingest(b, t, memory.NewGoAllocator(), nil, 1, blockRows)
 					return res.span, err
 				})
 			})
@@ -53,7 +53,7 @@ func BenchmarkEndToEnd(b *testing.B) {
 			b.Run("chkafka-2x", func(b *testing.B) {
 				t.fill(b)
 				runOps(b, t, func(b *testing.B) (span, error) {
-					res, err := ingest(b, t, memory.NewGoAllocator(), nil, 2)
+					res, err := ingest(b, t, memory.NewGoAllocator(), nil, 2, blockRows)
 					return res.span, err
 				})
 			})
@@ -163,14 +163,14 @@ const traceEnv = "CHKAFKA_BENCH_TRACE"
 // The timer runs from Run to the commit of the last offset. sample, if not nil, is called
 // every few milliseconds while the table runs (memory sampling). consumers > 1 runs that
 // many consumers, each with its own pipeline (kafka_thread_per_consumer = 1).
-func ingest(b *testing.B, t *dataTopic, mem memory.Allocator, sample func(), consumers int) (ingestResult, error) {
+func ingest(b *testing.B, t *dataTopic, mem memory.Allocator, sample func(), consumers, blockSize int) (ingestResult, error) {
 	var res ingestResult
 	table, err := kafkaengine.New(kafkaengine.Settings{
 		BrokerList:        brokerAddr(b),
 		TopicList:         t.name,
 		GroupName:         newGroup("e2e"),
 		Format:            "JSONEachRow",
-		MaxBlockSize:      blockRows,
+		MaxBlockSize:      blockSize,
 		PollTimeout:       pollTimeout,
 		NumConsumers:      consumers,
 		ThreadPerConsumer: consumers > 1,
