@@ -40,7 +40,10 @@
 // # Concurrency
 //
 // Each pipeline (one per table, or one per consumer with kafka_thread_per_consumer = 1)
-// is a single goroutine that owns its decoder, staged rows, block builder and offsets;
-// sarama's claim goroutines only forward messages to it. Sinks are called from the
-// pipeline goroutines. Table methods are safe for concurrent use.
+// is a single goroutine that owns the block in progress: its builder, its messages and
+// its offsets. Decoding runs ahead of it in sarama's claim goroutines, one per assigned
+// partition, each with a decoder and staged rows of its own that it hands over with the
+// batch (so decoding uses as many cores as a member has partitions); the pipeline copies
+// the staged rows into the block and decides about broken messages. Sinks are called
+// from the pipeline goroutines. Table methods are safe for concurrent use.
 package kafkaengine
