@@ -48,13 +48,31 @@ type claimDecoder struct {
 
 // newClaimDecoder returns a decoder for one claim's goroutine, or nil when the format
 // cannot make another decoder (the pipeline then decodes the claim's messages itself).
+// Decoders are reused from claim to claim (some formats compile a schema, or start the
+// capnp compiler, to make one): give it back with done.
 func (p *pipeline) newClaimDecoder() *claimDecoder {
-	fs := p.t.settings.formatSettings()
-	dec, err := p.t.format.NewDecoder(p.t.physical, &fs)
-	if err != nil {
-		return nil
+	var dec format.Decoder
+	select {
+	case dec = <-p.decoders:
+	default:
+		fs := p.t.settings.formatSettings()
+		var err error
+		if dec, err = p.t.format.NewDecoder(p.t.physical, &fs); err != nil {
+			return nil
+		}
 	}
 	return &claimDecoder{p: p, dec: dec, skip: p.t.settings.SchemaRegistrySkipBytes}
+}
+
+// done gives the decoder back for the next claim; cd may be nil.
+func (cd *claimDecoder) done() {
+	if cd == nil {
+		return
+	}
+	select {
+	case cd.p.decoders <- cd.dec:
+	default:
+	}
 }
 
 // decode stages every message of msgs in one decoded batch.

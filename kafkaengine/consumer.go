@@ -261,6 +261,7 @@ func (h *handler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sarama.Co
 	h.c.stats.claimed(part, claim.InitialOffset(), claim.HighWaterMarkOffset())
 	// Decoding happens here, one goroutine per claim, ahead of the pipeline.
 	ahead := h.c.pipe.newClaimDecoder()
+	defer ahead.done()
 	batchMax := min(maxBatch, aheadBatch)
 	for {
 		select {

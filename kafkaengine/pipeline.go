@@ -59,12 +59,13 @@ type selectResult struct {
 // is rebuilt from the messages that remain. That is the seek back to the committed
 // offsets of SPEC §5.4, without a group rebalance.
 type pipeline struct {
-	t       *Table
-	members []*Consumer
-	in      chan item
-	free    chan *decoded // decoded batches for the claims to reuse
-	ctrl    chan any
-	done    chan struct{} // closed when run returns
+	t        *Table
+	members  []*Consumer
+	in       chan item
+	free     chan *decoded       // decoded batches for the claims to reuse
+	decoders chan format.Decoder // the claims' decoders, between claims
+	ctrl     chan any
+	done     chan struct{} // closed when run returns
 
 	dec     format.Decoder
 	rows    *block.Rows
@@ -109,6 +110,7 @@ func (t *Table) newPipeline(members []*Consumer) (*pipeline, error) {
 		// with the topic, 384 MiB at 1M messages and 850 MiB at 5M; with 16 it stays flat).
 		in:        make(chan item, 16),
 		free:      make(chan *decoded, 16+4),
+		decoders:  make(chan format.Decoder, 64),
 		ctrl:      make(chan any),
 		done:      make(chan struct{}),
 		dec:       dec,
