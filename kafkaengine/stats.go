@@ -152,9 +152,11 @@ func (cs *consumerStats) highWater(k offsets.Partition, hw int64) {
 	cs.mu.Unlock()
 }
 
-// uncommitted records the timestamp of the first message of a partition in a block.
+// uncommitted records the timestamp of the first message of a partition in a block; the
+// consumer is in use from then on (never an uncommitted age on an idle consumer).
 func (cs *consumerStats) uncommitted(k offsets.Partition, ts time.Time) {
 	cs.mu.Lock()
+	cs.s.InUse = true
 	if ps := cs.parts[k]; ps != nil && ps.OldestUncommitted.IsZero() {
 		ps.OldestUncommitted = ts
 	}
