@@ -300,11 +300,11 @@ func newRawAppType[T any](mem memory.Allocator, dt arrow.DataType, get func(c *C
 
 func (a *rawApp[T]) append(c *Col, lo, hi int) {
 	appendValues(&a.vals, a.get(c)[lo:hi])
-	var valid []bool
 	if c.nullable {
-		valid = c.valid[lo:hi]
+		a.valid.add(c.valid[lo:hi], a.n, hi-lo)
+	} else if a.valid.on {
+		a.valid.add(nil, a.n, hi-lo)
 	}
-	a.valid.add(valid, a.n, hi-lo)
 	a.n += hi - lo
 }
 
@@ -367,7 +367,8 @@ func (a *strApp) append(c *Col, lo, hi int) {
 		panic(fmt.Sprintf("block: more than 2 GiB of String values in one batch (column type %s)", a.dt))
 	}
 	base := int32(a.data.n) - start
-	a.data.appendBytes(c.bin[start:end])
+	d := a.data.grow(int(end - start))
+	a.data.n += copy(d[a.data.n:], c.bin[start:end])
 	k := hi - lo
 	b := a.offs.grow(4 * k)
 	out := unsafe.Slice((*int32)(unsafe.Pointer(&b[a.offs.n])), k)
@@ -375,11 +376,11 @@ func (a *strApp) append(c *Col, lo, hi int) {
 		out[i] = off + base
 	}
 	a.offs.n += 4 * k
-	var valid []bool
 	if c.nullable {
-		valid = c.valid[lo:hi]
+		a.valid.add(c.valid[lo:hi], a.n, k)
+	} else if a.valid.on {
+		a.valid.add(nil, a.n, k)
 	}
-	a.valid.add(valid, a.n, k)
 	a.n += k
 }
 

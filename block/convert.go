@@ -1,6 +1,7 @@
 package block
 
 import (
+	"encoding/binary"
 	"errors"
 	"math"
 	"strconv"
@@ -374,6 +375,10 @@ func parseDigits(b []byte) (uint64, parseStatus) {
 	if len(b) == 0 {
 		return 0, parseSyntax
 	}
+	if len(b) <= 19 {
+		// 19 digits cannot overflow: no range check per digit, eight digits at a time.
+		return parseShortDigits(b)
+	}
 	var u uint64
 	st := parseOK
 	for _, ch := range b {
@@ -391,6 +396,44 @@ func parseDigits(b []byte) (uint64, parseStatus) {
 		return 0, st
 	}
 	return u, parseOK
+}
+
+// parseShortDigits is parseDigits for at most 19 bytes, which cannot overflow a uint64.
+func parseShortDigits(b []byte) (uint64, parseStatus) {
+	var u uint64
+	for len(b) >= 8 {
+		x := binary.LittleEndian.Uint64(b)
+		if !eightDigits(x) {
+			return 0, parseSyntax
+		}
+		u = u*1e8 + eightDigitsValue(x)
+		b = b[8:]
+	}
+	for _, ch := range b {
+		d := uint64(ch - '0')
+		if d > 9 {
+			return 0, parseSyntax
+		}
+		u = u*10 + d
+	}
+	return u, parseOK
+}
+
+// eightDigits reports whether all eight bytes of x are ASCII digits: each byte's high
+// nibble is 3 and stays 3 after adding 6 (a byte that carries into the next one fails
+// its own test first).
+func eightDigits(x uint64) bool {
+	const hi, six, threes = 0xF0F0F0F0F0F0F0F0, 0x0606060606060606, 0x3333333333333333
+	return x&hi|(x+six)&hi>>4 == threes
+}
+
+// eightDigitsValue is the value of the eight ASCII digits of x, the first digit in the low
+// byte (SWAR: pairs, then quadruples, then the whole).
+func eightDigitsValue(x uint64) uint64 {
+	x -= 0x3030303030303030
+	x = x*10 + x>>8 // bytes 0, 2, 4, 6: two-digit values
+	x = ((x&0x000000FF000000FF)*(100+1000000<<32) + (x>>16&0x000000FF000000FF)*(1+10000<<32)) >> 32
+	return x
 }
 
 func parseBoolText(v []byte) (bool, bool) {

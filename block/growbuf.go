@@ -23,10 +23,14 @@ type growBuf struct {
 
 // grow makes room for extra more bytes and returns the buffer's bytes (full capacity).
 func (g *growBuf) grow(extra int) []byte {
-	need := g.n + extra
-	if need <= len(g.b) {
-		return g.b
+	if need := g.n + extra; need > len(g.b) {
+		g.enlarge(need) // out of line, so that grow inlines into the appends
 	}
+	return g.b
+}
+
+// enlarge makes the buffer hold at least need bytes.
+func (g *growBuf) enlarge(need int) {
 	if g.buf == nil {
 		// The last batch's size plus 1/8: batches of about the same size never grow
 		// (a late doubling would copy nearly the whole buffer).
@@ -36,7 +40,6 @@ func (g *growBuf) grow(extra int) []byte {
 		g.buf.Reserve(max(need, 2*len(g.b)))
 	}
 	g.b = g.buf.Buf()
-	return g.b
 }
 
 // appendBytes appends p.
@@ -72,8 +75,18 @@ func asBytes[T any](s []T) []byte {
 	return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(s))), len(s)*int(unsafe.Sizeof(z)))
 }
 
-// appendValues appends fixed-width values to g.
-func appendValues[T any](g *growBuf, v []T) { g.appendBytes(asBytes(v)) }
+// appendValues appends fixed-width values to g. One value (a message of one row) is
+// stored directly rather than copied with memmove.
+func appendValues[T any](g *growBuf, v []T) {
+	if len(v) == 1 {
+		var z T
+		b := g.grow(int(unsafe.Sizeof(z)))
+		*(*T)(unsafe.Pointer(&b[g.n])) = v[0]
+		g.n += int(unsafe.Sizeof(z))
+		return
+	}
+	g.appendBytes(asBytes(v))
+}
 
 // appendInt32 appends one int32 to g.
 func appendInt32(g *growBuf, v int32) {
