@@ -51,6 +51,10 @@ type Field struct {
 	nullRepr []byte
 	opts     ReadOptions
 	json     jsonReader
+	// digits: ReadCSV may parse an unquoted value of up to 18 decimal digits as it scans
+	// it. Set for Int* and UInt* columns unless the delimiter is a digit or the NULL
+	// representation looked for is all digits.
+	digits bool
 }
 
 // NewField compiles a reader of values of type t by rule. It fails for the XML rule, which
@@ -77,6 +81,7 @@ func NewField(t *block.Type, rule Rule, o ReadOptions) (*Field, error) {
 		f.nullRepr = []byte(o.TSVNull)
 	case CSV:
 		f.nullRepr = []byte(o.CSVNull)
+		f.digits = isIntKind(f.base.Kind) && !isDigit(o.CSVDelimiter) && !(f.null && allDigits(f.nullRepr))
 	case JSON:
 		r, err := compileJSON(t)
 		if err != nil {
@@ -85,6 +90,25 @@ func NewField(t *block.Type, rule Rule, o ReadOptions) (*Field, error) {
 		f.json = r
 	}
 	return f, nil
+}
+
+func isIntKind(k block.Kind) bool {
+	switch k {
+	case block.Int8, block.Int16, block.Int32, block.Int64, block.UInt8, block.UInt16, block.UInt32, block.UInt64:
+		return true
+	}
+	return false
+}
+
+func isDigit(c byte) bool { return c-'0' <= 9 }
+
+func allDigits(b []byte) bool {
+	for _, c := range b {
+		if !isDigit(c) {
+			return false
+		}
+	}
+	return len(b) > 0
 }
 
 func baseType(t *block.Type) *block.Type {
@@ -434,8 +458,42 @@ func (s *Scanner) readQuotedString(pos int) ([]byte, int, error) {
 	return nil, len(buf), &SyntaxError{Msg: "Cannot parse quoted string: expected closing quote"}
 }
 
-// readCSV reads a CSV value: quoted (with doubled quotes) or unquoted up to the delimiter
-// or the end of the line, trailing spaces and tabs trimmed.
+// ReadCSV reads a value of the CSV rule as [Field.Read] does, faster, for a format whose
+// fields are all CSV: a value quoted (with doubled quotes) or unquoted up to the delimiter
+// or the end of the line, trailing spaces and tabs trimmed. f must have been compiled for
+// the CSV rule.
+//
+// The two commonest values are read here: a double-quoted string without doubled quotes
+// (a sub-slice of the payload, found with one IndexByte) and an unquoted integer (parsed
+// as it is scanned, see csvDigits). Everything else goes through readCSV, the reader of
+// Read, which these shortcuts must agree with value for value and error for error.
+func (f *Field) ReadCSV(s *Scanner, c *block.Col, next string) error {
+	buf, start := s.Buf, s.Pos
+	if start < len(buf) {
+		switch b := buf[start]; {
+		case b == '"' && f.opts.CSVDoubleQuotes:
+			k := bytes.IndexByte(buf[start+1:], '"')
+			if end := start + 1 + k; k >= 0 && (end+1 == len(buf) || buf[end+1] != '"') {
+				v := buf[start+1 : end]
+				s.Pos = end + 1
+				if err := c.AppendText(v); err != nil {
+					return f.shape(s, err, v, start+1, `"`)
+				}
+				return nil
+			}
+		case isDigit(b) && f.digits:
+			if x, end, ok := f.csvDigits(s, next); ok {
+				// What AppendText would do with these digits: x <= MaxInt64, so
+				// parseInt gives x and AppendInt(x) follows.
+				s.Pos = end
+				return c.AppendInt(x)
+			}
+		}
+	}
+	return f.readCSV(s, c, next)
+}
+
+// readCSV reads a CSV value (see [Field.ReadCSV]), every case the slow way.
 func (f *Field) readCSV(s *Scanner, c *block.Col, next string) error {
 	buf := s.Buf
 	start := s.Pos
@@ -469,6 +527,38 @@ func (f *Field) readCSV(s *Scanner, c *block.Col, next string) error {
 		return f.shape(s, err, v, start, next)
 	}
 	return nil
+}
+
+// csvDigits reads the unquoted value at the cursor, for a field with f.digits, when it is 1
+// to 18 decimal digits that end where csvEnd ends the field, with no blank to trim. It
+// returns the value and the end of the field.
+func (f *Field) csvDigits(s *Scanner, next string) (int64, int, bool) {
+	if s.Whole || len(next) != 1 || isDigit(next[0]) {
+		return 0, 0, false
+	}
+	buf := s.Buf
+	start := s.Pos
+	i := start
+	var x int64
+	for lim := min(len(buf), start+19); i < lim; i++ {
+		d := buf[i] - '0'
+		if d > 9 {
+			break
+		}
+		x = x*10 + int64(d)
+	}
+	if n := i - start; n == 0 || n > 18 {
+		return 0, 0, false
+	}
+	if i < len(buf) {
+		switch c := buf[i]; {
+		case c == next[0] || c == '\n' || c == f.opts.CSVDelimiter && c != 0:
+		case c == '\r' && (i+1 == len(buf) || buf[i+1] == '\n'):
+		default:
+			return 0, 0, false
+		}
+	}
+	return x, i, true
 }
 
 func trimBlanks(v []byte) []byte {
@@ -506,23 +596,30 @@ func csvEnd(s *Scanner, next string, delim byte) int {
 }
 
 // readCSVQuoted reads the CSV string quoted at pos and returns its text and the index
-// after the closing quote.
+// after the closing quote. A string without doubled quotes is a sub-slice of Buf, read with
+// one IndexByte; the rest go through readCSVDoubled.
 func (s *Scanner) readCSVQuoted(pos int) ([]byte, int, error) {
+	buf := s.Buf
+	i := pos + 1
+	if k := bytes.IndexByte(buf[i:], buf[pos]); k >= 0 {
+		if end := i + k; end+1 >= len(buf) || buf[end+1] != buf[pos] {
+			return buf[i:end], end + 1, nil
+		}
+	}
+	return s.readCSVDoubled(pos)
+}
+
+// readCSVDoubled is readCSVQuoted for a string with doubled quotes or without its closing
+// quote: the text is decoded into the scanner's buffer.
+func (s *Scanner) readCSVDoubled(pos int) ([]byte, int, error) {
 	buf := s.Buf
 	q := buf[pos]
 	i := pos + 1
-	k := bytes.IndexByte(buf[i:], q)
-	if k < 0 {
-		return nil, len(buf), s.ExpectedAt(len(buf), string(q))
-	}
-	if i+k+1 >= len(buf) || buf[i+k+1] != q {
-		return buf[i : i+k], i + k + 1, nil
-	}
 	out := s.scratch[:0]
-	defer func() { s.scratch = out[:0] }()
 	for {
 		k := bytes.IndexByte(buf[i:], q)
 		if k < 0 {
+			s.scratch = out[:0]
 			return nil, len(buf), s.ExpectedAt(len(buf), string(q))
 		}
 		out = append(out, buf[i:i+k]...)
@@ -532,7 +629,7 @@ func (s *Scanner) readCSVQuoted(pos int) ([]byte, int, error) {
 			i++
 			continue
 		}
-		s.scratch = out
+		s.scratch = out[:0] // keeps the grown buffer; out stays valid until the next read
 		return out, i, nil
 	}
 }

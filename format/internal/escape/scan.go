@@ -1,9 +1,5 @@
 package escape
 
-import (
-	"bytes"
-)
-
 // Scanner is a cursor over one message payload (or, for Regexp, over one capture group).
 // It never copies the payload; values that need unescaping are decoded into a buffer the
 // Scanner reuses, valid until the next read.
@@ -81,7 +77,7 @@ func (s *Scanner) SkipBlanks() {
 
 // SkipBOM moves past a UTF-8 byte order mark at the cursor.
 func (s *Scanner) SkipBOM() {
-	if bytes.HasPrefix(s.Buf[s.Pos:], []byte("\xEF\xBB\xBF")) {
+	if b := s.Buf[s.Pos:]; len(b) >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF {
 		s.Pos += 3
 	}
 }

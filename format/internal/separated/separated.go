@@ -72,6 +72,7 @@ type decoder struct {
 	seen    []bool
 	blanks  bool // CSV: skip spaces and tabs around fields
 	bom     bool // skip a UTF-8 BOM at the start
+	csv     bool // the rows are read by csvRows (see plainCSV)
 }
 
 // NewDecoder compiles a decoder of layout l for the columns of schema.
@@ -98,6 +99,7 @@ func NewDecoder(schema *arrow.Schema, l Layout, o Options) (format.Decoder, erro
 		seen:   make([]bool, len(cols)),
 		blanks: l.CSV && o.Read.CSVDelimiter != ' ' && o.Read.CSVDelimiter != '\t',
 		bom:    l.WithNames || l.WithTypes || asciiText(cols[0].Type),
+		csv:    plainCSV(l),
 	}
 	for i, c := range cols {
 		f, err := escape.NewField(c.Type, l.Rule, o.Read)
@@ -111,6 +113,14 @@ func NewDecoder(schema *arrow.Schema, l Layout, o Options) (format.Decoder, erro
 		d.order[i] = i
 	}
 	return d, nil
+}
+
+// plainCSV reports whether l is the layout of the CSV formats: CSV fields, a one-byte field
+// delimiter, "\n" ending a row and no other delimiter text. Its rows are read by
+// [decoder.csvRows], which matches the delimiters inline.
+func plainCSV(l Layout) bool {
+	return l.CSV && l.Rule == escape.CSV && !l.IgnoreSpaces && !l.Custom && len(l.FieldDelim) == 1 &&
+		l.RowAfter == "\n" && l.ResultBefore == "" && l.ResultAfter == "" && l.RowBefore == "" && l.RowBetween == ""
 }
 
 // asciiText reports whether the text of t's values cannot start with a UTF-8 BOM, so that
@@ -143,12 +153,17 @@ func (d *decoder) expect(delim string) error {
 
 // Decode implements [format.Decoder].
 func (d *decoder) Decode(dst *block.Rows, payload []byte) error {
+	// The defer lives here, where it is open-coded: decode has too many returns for that.
+	defer d.s.Release()
+	return d.decode(dst, payload)
+}
+
+func (d *decoder) decode(dst *block.Rows, payload []byte) error {
 	if dst.NumCols() != len(d.fields) {
 		return fmt.Errorf("%s: rows have %d columns, the decoder was compiled for %d", d.l.Pkg, dst.NumCols(), len(d.fields))
 	}
 	s := &d.s
 	s.Reset(payload)
-	defer s.Release()
 	if len(payload) == 0 {
 		if d.l.EmptyOK && d.l.ResultBefore == "" {
 			return nil
@@ -196,6 +211,9 @@ func (d *decoder) Decode(dst *block.Rows, payload []byte) error {
 		}
 	}
 	headers := d.l.WithNames || d.l.WithTypes
+	if d.csv {
+		return d.csvRows(dst, mapping)
+	}
 	last := len(mapping) - 1
 	for row := 1; ; row++ {
 		if d.atSuffix() {
@@ -248,6 +266,78 @@ func (d *decoder) Decode(dst *block.Rows, payload []byte) error {
 		if err := dst.EndRow(); err != nil {
 			return escape.RowError(row, "", err)
 		}
+	}
+}
+
+// csvRows is the row loop of decode for a [plainCSV] layout. It takes the same steps as
+// the general loop, in which the row-before, row-between and result-after texts are empty:
+// blanks are skipped before and after every delimiter and value, a row ends with "\n",
+// "\r\n", a "\r" ending the message or the end of the message, and the message ends
+// where the text does. The delimiters are matched inline, with the same errors.
+func (d *decoder) csvRows(dst *block.Rows, mapping []int) error {
+	s := &d.s
+	buf := s.Buf
+	delim := d.l.FieldDelim[0]
+	last := len(mapping) - 1
+	for row := 1; s.Pos < len(buf); row++ {
+		start := s.Pos
+		for k, col := range mapping {
+			if k > 0 {
+				// A blank is never the delimiter when blanks are skipped: test the
+				// delimiter first.
+				if s.Pos >= len(buf) || buf[s.Pos] != delim {
+					d.skipBlanks()
+					if s.Pos >= len(buf) || buf[s.Pos] != delim {
+						return escape.RowError(row, "", s.ExpectedAt(s.Pos, d.l.FieldDelim))
+					}
+				}
+				s.Pos++
+			}
+			next := d.l.FieldDelim
+			if k == last {
+				next = d.l.RowAfter
+			}
+			if s.Pos < len(buf) && (buf[s.Pos] == ' ' || buf[s.Pos] == '\t') {
+				d.skipBlanks()
+			}
+			if col < 0 {
+				if err := escape.Skip(s, escape.CSV, d.o.Read, next); err != nil {
+					return escape.RowError(row, "", err)
+				}
+				continue
+			}
+			if err := d.fields[col].ReadCSV(s, dst.Col(col), next); err != nil {
+				return escape.RowError(row, d.names[col], err)
+			}
+		}
+		if s.Pos < len(buf) && (buf[s.Pos] == ' ' || buf[s.Pos] == '\t') {
+			d.skipBlanks()
+		}
+		switch p := s.Pos; {
+		case p >= len(buf):
+		case buf[p] == '\n':
+			s.Pos++
+		case buf[p] == '\r' && p+1 == len(buf):
+			s.Pos++
+		case buf[p] == '\r' && buf[p+1] == '\n':
+			s.Pos += 2
+		default:
+			return escape.RowError(row, "", s.ExpectedAt(p, d.l.RowAfter))
+		}
+		if s.Pos == start {
+			return escape.RowError(row, "", s.ErrorAt(s.Pos, "Cannot parse input: a row of "+d.l.Format+" took no text"))
+		}
+		if err := dst.EndRow(); err != nil {
+			return escape.RowError(row, "", err)
+		}
+	}
+	return nil
+}
+
+// skipBlanks skips the spaces and tabs around CSV fields when they are insignificant.
+func (d *decoder) skipBlanks() {
+	if d.blanks {
+		d.s.SkipBlanks()
 	}
 }
 
