@@ -1,10 +1,12 @@
 package block
 
 import (
-	"bytes"
+	"encoding/binary"
 	"fmt"
 	"hash/maphash"
 	"math"
+	"math/bits"
+	"math/rand/v2"
 	"unsafe"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -459,17 +461,20 @@ func (a *enumApp) release() {
 }
 
 // dictApp dictionary-encodes LowCardinality values. Distinct values are found with an
-// open-addressing table over the values' bytes (maphash, no allocation per lookup); each
-// new value is appended once to the dictionary's value builder. The dictionary restarts
-// with every batch.
+// open-addressing table over the values' bytes (hashed by dictApp.hash; no allocation per
+// lookup); each new value is appended once to the dictionary's value builder. The
+// dictionary restarts with every batch.
 type dictApp struct {
 	dt     *arrow.DictionaryType
 	idx    growBuf // int32 indices
 	valid  validity
 	n      int
 	values appender
+	str    bool // values are strings (repStr): lookup slices them itself, without raw
 	raw    func(c *Col, i int) []byte
 	seed   maphash.Seed
+	key0   uint64 // random keys of the short-value hash
+	key1   uint64
 	table  []int32 // dictionary index + 1; 0 is an empty slot
 	keys   []byte  // the distinct values' bytes, concatenated
 	koffs  []int32 // len(distinct)+1 offsets into keys
@@ -484,11 +489,14 @@ func newDictApp(mem memory.Allocator, t *Type) *dictApp {
 		valid:  validity{bits: growBuf{mem: mem}},
 		values: newAppender(mem, inner),
 		seed:   maphash.MakeSeed(),
+		key0:   rand.Uint64() | 1,
+		key1:   rand.Uint64(),
 		table:  make([]int32, 64),
 		koffs:  []int32{0},
 	}
 	switch newCol("", inner, Options{}).rep {
 	case repStr:
+		a.str = true
 		a.raw = func(c *Col, i int) []byte { return c.bin[c.offs[i]:c.offs[i+1]] }
 	case repFixed:
 		a.raw = func(c *Col, i int) []byte { return c.bin[i*c.width : (i+1)*c.width] }
@@ -538,6 +546,12 @@ func (a *dictApp) append(c *Col, lo, hi int) {
 			out[i] = 0
 			continue
 		}
+		if a.str && a.empty != 0 && c.offs[lo+i] == c.offs[lo+i+1] {
+			// The empty string, the commonest LowCardinality value (absent fields):
+			// no call, no hash.
+			out[i] = a.empty - 1
+			continue
+		}
 		out[i] = a.lookup(c, lo+i)
 	}
 	a.idx.n += 4 * k
@@ -547,13 +561,18 @@ func (a *dictApp) append(c *Col, lo, hi int) {
 
 // lookup returns the dictionary index of value i of c, adding it if new.
 func (a *dictApp) lookup(c *Col, i int) int32 {
-	k := a.raw(c, i)
+	var k []byte
+	if a.str {
+		k = c.bin[c.offs[i]:c.offs[i+1]]
+	} else {
+		k = a.raw(c, i)
+	}
 	if len(k) == 0 && a.empty != 0 {
 		// The empty string, the commonest LowCardinality value (absent fields): no hash.
 		return a.empty - 1
 	}
 	mask := uint64(len(a.table) - 1)
-	for j := maphash.Bytes(a.seed, k) & mask; ; j = (j + 1) & mask {
+	for j := a.hash(k) & mask; ; j = (j + 1) & mask {
 		e := a.table[j]
 		if e == 0 {
 			id := int32(len(a.koffs) - 1)
@@ -569,10 +588,31 @@ func (a *dictApp) lookup(c *Col, i int) int32 {
 			}
 			return id
 		}
-		if bytes.Equal(a.keys[a.koffs[e-1]:a.koffs[e]], k) {
+		if have := a.keys[a.koffs[e-1]:a.koffs[e]]; len(have) == len(k) && equalShort(have, k) {
 			return e - 1
 		}
 	}
+}
+
+// hash hashes a value for the table. Values of up to 16 bytes, most LowCardinality values,
+// are mixed inline, in the manner of wyhash's short path: their first and last words
+// (overlapping; or bytes, below 8), keyed with random keys, multiplied into 128 bits whose
+// halves are folded. Longer values use maphash. Both are seeded per builder, so that
+// inputs cannot be crafted to collide.
+func (a *dictApp) hash(k []byte) uint64 {
+	var lo, hi uint64
+	switch n := len(k); {
+	case n > 16:
+		return maphash.Bytes(a.seed, k)
+	case n >= 8:
+		lo, hi = binary.LittleEndian.Uint64(k), binary.LittleEndian.Uint64(k[n-8:])
+	case n >= 4:
+		lo, hi = uint64(binary.LittleEndian.Uint32(k)), uint64(binary.LittleEndian.Uint32(k[n-4:]))
+	case n > 0:
+		lo = uint64(k[0])<<16 | uint64(k[n/2])<<8 | uint64(k[n-1])
+	}
+	h, l := bits.Mul64(lo^a.key0, hi^a.key1^uint64(len(k)))
+	return h ^ l
 }
 
 // grow doubles the table and re-inserts the distinct values.
@@ -581,7 +621,7 @@ func (a *dictApp) grow() {
 	mask := uint64(len(a.table) - 1)
 	for id := 0; id < len(a.koffs)-1; id++ {
 		k := a.keys[a.koffs[id]:a.koffs[id+1]]
-		j := maphash.Bytes(a.seed, k) & mask
+		j := a.hash(k) & mask
 		for a.table[j] != 0 {
 			j = (j + 1) & mask
 		}
@@ -648,6 +688,10 @@ func finishOffsets(g *growBuf) *memory.Buffer {
 func (a *listApp) append(c *Col, lo, hi int) {
 	appendOffsets(&a.offs, c.offs, lo, hi, a.nChild)
 	start, end := int(c.offs[lo]), int(c.offs[hi])
+	if start == end {
+		a.n += hi - lo // only empty lists: nothing for the elements' appender
+		return
+	}
 	a.child.append(c.elem, start, end)
 	a.nChild += end - start
 	a.n += hi - lo

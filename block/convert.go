@@ -239,6 +239,14 @@ func (c *Col) AppendBool(v bool) error {
 //
 // Invalid text gives a [*ValueError] quoting it.
 func (c *Col) AppendText(v []byte) error {
+	if c.rep == repStr {
+		// String and LowCardinality(String), the commonest text columns, without the
+		// type switch and the call.
+		c.bin = append(c.bin, v...)
+		c.offs = append(c.offs, int32(len(c.bin)))
+		c.commit()
+		return nil
+	}
 	switch c.kind {
 	case Int8, Int16, Int32, Int64, UInt8, UInt16, UInt32:
 		x, st := parseInt(v)
@@ -287,7 +295,7 @@ func (c *Col) AppendText(v []byte) error {
 			return c.textErr(v, "is not a UUID")
 		}
 	case Enum8, Enum16:
-		if pos, ok := c.enumByName[string(v)]; ok {
+		if pos, ok := c.enumByName.lookup(v); ok {
 			c.pushInt(int64(pos))
 			break
 		}

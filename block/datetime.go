@@ -1,6 +1,7 @@
 package block
 
 import (
+	"encoding/binary"
 	"time"
 )
 
@@ -170,7 +171,7 @@ func parseHMS(b []byte, i *int, p *dtText, loose bool) bool {
 // parseDateTimeBasic parses date_time_input_format='basic': "YYYY-MM-DD hh:mm:ss[.frac]"
 // (a 'T' separator is tolerated), "YYYY-MM-DD", or unix seconds "digits[.frac]".
 func parseDateTimeBasic(b []byte, p *dtText) bool {
-	if len(b) == 19 && parseDateTime19(b, p) {
+	if parseDateTime19(b, p) {
 		return true
 	}
 	if parseUnix(b, p) {
@@ -193,20 +194,38 @@ func parseDateTimeBasic(b []byte, p *dtText) bool {
 // parseDateTime19 is the fast path of the commonest text, "YYYY-MM-DD hh:mm:ss" (or with
 // 'T'), exactly 19 bytes: fixed positions, no scanning. It fails on anything else, which
 // the general path then parses (or refuses).
+//
+// It reads the text as three little-endian words, "YYYY-MM-", "DD hh:mm" and (overlapping)
+// "hh:mm:ss", puts '0' in place of the separators once they are checked, and tests all
+// the digits at once.
 func parseDateTime19(b []byte, p *dtText) bool {
-	if b[4] != '-' || b[7] != '-' || (b[10] != ' ' && b[10] != 'T') || b[13] != ':' || b[16] != ':' {
+	if len(b) != 19 || b[4] != '-' || b[7] != '-' || (b[10] != ' ' && b[10] != 'T') || b[13] != ':' || b[16] != ':' {
 		return false
 	}
-	d := func(i int) int { return int(b[i] - '0') }
-	for _, i := range [...]int{0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18} {
-		if b[i] < '0' || b[i] > '9' {
-			return false
-		}
+	const (
+		zeros = 0x3030303030303030
+		sep0  = 0xFF<<32 | 0xFF<<56 // bytes 4 and 7 of "YYYY-MM-"
+		sep1  = 0xFF<<16 | 0xFF<<40 // bytes 2 and 5 of "DD hh:mm" and of "hh:mm:ss"
+	)
+	w0 := binary.LittleEndian.Uint64(b)&^sep0 | zeros&sep0
+	w1 := binary.LittleEndian.Uint64(b[8:])&^sep1 | zeros&sep1
+	w2 := binary.LittleEndian.Uint64(b[11:])&^sep1 | zeros&sep1
+	if !allDigits(w0) || !allDigits(w1) || !allDigits(w2) {
+		return false
 	}
-	p.y = d(0)*1000 + d(1)*100 + d(2)*10 + d(3)
-	p.mo, p.d = d(5)*10+d(6), d(8)*10+d(9)
-	p.h, p.mi, p.s = d(11)*10+d(12), d(14)*10+d(15), d(17)*10+d(18)
+	w0, w1, w2 = w0-zeros, w1-zeros, w2-zeros
+	d := func(w uint64, i int) int { return int(w >> (8 * i) & 0xFF) }
+	p.y = d(w0, 0)*1000 + d(w0, 1)*100 + d(w0, 2)*10 + d(w0, 3)
+	p.mo, p.d = d(w0, 5)*10+d(w0, 6), d(w1, 0)*10+d(w1, 1)
+	p.h, p.mi, p.s = d(w1, 3)*10+d(w1, 4), d(w1, 6)*10+d(w1, 7), d(w2, 6)*10+d(w2, 7)
 	return true
+}
+
+// allDigits reports whether the eight bytes of w are all ASCII digits: each has the high
+// nibble 3, and adding 6 does not carry into it (a low nibble of at most 9).
+func allDigits(w uint64) bool {
+	const hi = 0xF0F0F0F0F0F0F0F0
+	return w&hi|(w+0x0606060606060606)&hi>>4 == 0x3333333333333333
 }
 
 // parseDateTimeBestEffort parses ISO 8601 / RFC 3339 variants: a date (YYYY-MM-DD with
@@ -322,9 +341,18 @@ func (c *Col) seconds(p *dtText) (int64, bool) {
 	return time.Date(p.y, time.Month(p.mo), p.d, p.h, p.mi, p.s, 0, c.loc).Unix(), true
 }
 
+// maxCachedDateTime bounds the texts a DateTime column remembers (see Col.dtText): the
+// longest 'basic' or best-effort forms are well within it.
+const maxCachedDateTime = 40
+
 func (c *Col) appendDateTimeText(v []byte) error {
 	if c.locErr != nil {
 		return &ValueError{Column: c.name, Type: c.typ.String(), Reason: "cannot be set: " + c.locErr.Error(), Err: c.locErr}
+	}
+	if c.dtText != nil && len(v) == len(c.dtText) && equalShort(v, c.dtText) {
+		c.i64 = append(c.i64, c.dtSec)
+		c.commit()
+		return nil
 	}
 	var p dtText
 	var ok bool
@@ -347,6 +375,9 @@ func (c *Col) appendDateTimeText(v []byte) error {
 		// Fractional seconds are dropped, as ClickHouse does for DateTime.
 		if sec < 0 || sec > maxDT {
 			return c.textErr(v, "out of range")
+		}
+		if len(v) <= maxCachedDateTime {
+			c.dtText, c.dtSec = append(c.dtText[:0], v...), sec
 		}
 		c.i64 = append(c.i64, sec)
 		c.commit()

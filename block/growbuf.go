@@ -22,15 +22,16 @@ type growBuf struct {
 }
 
 // grow makes room for extra more bytes and returns the buffer's bytes (full capacity).
+// The check that there is room is small enough to be inlined into the appenders.
 func (g *growBuf) grow(extra int) []byte {
-	if need := g.n + extra; need > len(g.b) {
-		g.enlarge(need) // out of line, so that grow inlines into the appends
+	if g.n+extra <= len(g.b) {
+		return g.b
 	}
-	return g.b
+	return g.growSlow(g.n + extra)
 }
 
-// enlarge makes the buffer hold at least need bytes.
-func (g *growBuf) enlarge(need int) {
+// growSlow is grow when the buffer must be allocated or enlarged to need bytes.
+func (g *growBuf) growSlow(need int) []byte {
 	if g.buf == nil {
 		// The last batch's size plus 1/8: batches of about the same size never grow
 		// (a late doubling would copy nearly the whole buffer).
@@ -40,6 +41,7 @@ func (g *growBuf) enlarge(need int) {
 		g.buf.Reserve(max(need, 2*len(g.b)))
 	}
 	g.b = g.buf.Buf()
+	return g.b
 }
 
 // appendBytes appends p.
@@ -75,17 +77,23 @@ func asBytes[T any](s []T) []byte {
 	return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(s))), len(s)*int(unsafe.Sizeof(z)))
 }
 
-// appendValues appends fixed-width values to g. One value (a message of one row) is
-// stored directly rather than copied with memmove.
+// appendValues appends fixed-width values to g.
 func appendValues[T any](g *growBuf, v []T) {
 	if len(v) == 1 {
-		var z T
-		b := g.grow(int(unsafe.Sizeof(z)))
-		*(*T)(unsafe.Pointer(&b[g.n])) = v[0]
-		g.n += int(unsafe.Sizeof(z))
+		// One row per message is the common case: a store beats a call to memmove.
+		appendValue(g, v[0])
 		return
 	}
 	g.appendBytes(asBytes(v))
+}
+
+// appendValue appends one fixed-width value to g, which holds only values of type T (so
+// g.n is a multiple of T's size, and the buffer is aligned for T).
+func appendValue[T any](g *growBuf, v T) {
+	size := int(unsafe.Sizeof(v))
+	b := g.grow(size)
+	*(*T)(unsafe.Pointer(&b[g.n])) = v
+	g.n += size
 }
 
 // appendInt32 appends one int32 to g.
@@ -106,6 +114,13 @@ type validity struct {
 // add records the validity of the len(valid) values appended after the first at values
 // of the array; a nil valid means n values, all valid.
 func (v *validity) add(valid []bool, at, n int) {
+	if !v.on && valid == nil {
+		return // inlined: a column that is not Nullable, in a block without NULLs
+	}
+	v.addSlow(valid, at, n)
+}
+
+func (v *validity) addSlow(valid []bool, at, n int) {
 	if !v.on {
 		if valid == nil || allTrue(valid) {
 			return

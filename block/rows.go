@@ -113,7 +113,12 @@ func (r *Rows) EndRow() error {
 }
 
 // Reset drops all staged rows, including a partial row, and keeps the allocated capacity.
-func (r *Rows) Reset() { r.Truncate(0) }
+func (r *Rows) Reset() {
+	for _, c := range r.c {
+		c.reset()
+	}
+	r.n = 0
+}
 
 // Truncate keeps the first n completed rows and drops the others, including a partial
 // row, keeping the allocated capacity. It panics if n is negative or above [Rows.Len].
@@ -165,20 +170,27 @@ const (
 // A Col belongs to its [Rows] and shares its concurrency rules. Appending does not allocate
 // in steady state and never boxes values.
 type Col struct {
-	name     string
-	typ      *Type // as declared
-	base     *Type // typ without Nullable and LowCardinality
-	kind     Kind  // base.Kind
+	// The fields every value touches come first, so that staging a value, ending a row,
+	// resetting and appending to the builder read one or two cache lines of a Col.
+	kind     Kind // base.Kind
 	rep      rep
 	nullable bool
-	opts     Options
-	n        int  // number of values
 	open     bool // an Array, Map or Tuple value is begun and not ended
+	opts     Options
+	n        int    // number of values
+	bin      []byte // repStr, repFixed
+	offs     []int32
+	valid    []bool  // Nullable only: one per value
+	i64      []int64 // Int64, DateTime (seconds), DateTime64 (ticks of the Arrow unit)
+	i8       []int8
+	elem     *Col // Array
 
-	i8    []int8
+	name string
+	typ  *Type // as declared
+	base *Type // typ without Nullable and LowCardinality
+
 	i16   []int16
 	i32   []int32 // Int32, Date, Date32 (days), Enum positions when there are > 32768 values
-	i64   []int64 // Int64, DateTime (seconds), DateTime64 (ticks of the Arrow unit)
 	u8    []uint8
 	u16   []uint16
 	u32   []uint32
@@ -188,13 +200,9 @@ type Col struct {
 	bools []bool
 	d128  []decimal128.Num
 	d256  []decimal256.Num
-	bin   []byte
-	offs  []int32
-	valid []bool // Nullable only: one per value
 
 	width int // FixedString(N) and UUID byte width
 
-	elem     *Col // Array
 	key, val *Col // Map
 	fields   []*Col
 	fieldIdx map[string]int
@@ -203,7 +211,7 @@ type Col struct {
 	imin, imax int64
 
 	// Enum: positions are stored (the Arrow dictionary indices).
-	enumByName  map[string]int32
+	enumByName  enumNames
 	enumByValue map[int16]int32
 	enumDefault int32
 
@@ -211,6 +219,11 @@ type Col struct {
 	loc     *time.Location
 	locErr  error
 	unitExp int // digits of the Arrow unit: 0, 3, 6 or 9
+	// DateTime: the last text converted and its seconds (dtText != nil). Columns often
+	// repeat a value from row to row (a default such as "1970-01-01 00:00:00", the hour
+	// of a file), and comparing the text is cheaper than parsing it.
+	dtText []byte
+	dtSec  int64
 
 	// Decimal: 10^Precision, the first magnitude out of range.
 	decLimit u256
@@ -274,11 +287,10 @@ func newCol(name string, t *Type, opts Options) *Col {
 		default:
 			c.rep = repI32
 		}
-		c.enumByName = make(map[string]int32, len(b.Enum))
+		c.enumByName = newEnumNames(b.Enum)
 		c.enumByValue = make(map[int16]int32, len(b.Enum))
 		c.enumDefault = 0 // the first declared value, unless 0 is declared
 		for i, v := range b.Enum {
-			c.enumByName[v.Name] = int32(i)
 			c.enumByValue[v.Value] = int32(i)
 			if v.Value == 0 {
 				c.enumDefault = int32(i)
@@ -440,6 +452,57 @@ func (c *Col) AppendNull() error {
 		return &ValueError{Column: c.name, Type: c.typ.String(), Reason: "NULL for a non-Nullable column (input_format_null_as_default is off)", Err: ErrNotNullable}
 	}
 	return nil
+}
+
+// reset drops all values: truncate(0), without the bookkeeping of a partial truncation
+// (Reset runs once per message on every column).
+func (c *Col) reset() {
+	c.open = false
+	c.n = 0
+	c.valid = c.valid[:0]
+	switch c.rep {
+	case repI8:
+		c.i8 = c.i8[:0]
+	case repI16:
+		c.i16 = c.i16[:0]
+	case repI32:
+		c.i32 = c.i32[:0]
+	case repI64:
+		c.i64 = c.i64[:0]
+	case repU8:
+		c.u8 = c.u8[:0]
+	case repU16:
+		c.u16 = c.u16[:0]
+	case repU32:
+		c.u32 = c.u32[:0]
+	case repU64:
+		c.u64 = c.u64[:0]
+	case repF32:
+		c.f32 = c.f32[:0]
+	case repF64:
+		c.f64 = c.f64[:0]
+	case repBool:
+		c.bools = c.bools[:0]
+	case repD128:
+		c.d128 = c.d128[:0]
+	case repD256:
+		c.d256 = c.d256[:0]
+	case repStr:
+		c.offs, c.bin = c.offs[:1], c.bin[:0]
+	case repFixed:
+		c.bin = c.bin[:0]
+	case repList:
+		c.offs = c.offs[:1]
+		c.elem.reset()
+	case repMap:
+		c.offs = c.offs[:1]
+		c.key.reset()
+		c.val.reset()
+	case repTuple:
+		for _, f := range c.fields {
+			f.reset()
+		}
+	}
 }
 
 // truncate drops values from index n on (n <= c.n).
