@@ -1,7 +1,9 @@
 package json
 
 import (
+	"encoding/binary"
 	"fmt"
+	"math/bits"
 	"strconv"
 	"strings"
 
@@ -98,10 +100,12 @@ type decoder struct {
 	rows        *block.Rows
 
 	// Rows of objects (JSONEachRow and the formats built on it).
-	seen []uint32 // seen[i] == gen: column i already has a value in this row (or header)
-	gen  uint32
-	prev []int32 // column matched by the k-th key of earlier rows (ClickHouse's prev_positions)
-	path []byte  // full dotted name of a key inside a nested object
+	seen     []uint32 // seen[i] == gen: column i already has a value in this row (or header)
+	gen      uint32
+	prev     []int32     // column matched by the k-th key of earlier rows (ClickHouse's prev_positions)
+	keyLits  []keyLit    // keyLits[i]: the raw key of column i in compact JSON
+	fastVals []fastValue // fastVals[i]: which values of column i fastMembers reads itself
+	path     []byte      // full dotted name of a key inside a nested object
 
 	// Rows of arrays (the JSONCompact formats): the column of each input field, -1 to skip.
 	fields   []int
@@ -128,6 +132,8 @@ func newDecoder(k kind, cols []block.Column, s *format.Settings) (*decoder, erro
 		useTypes:    s.WithTypesUseHeader,
 		seen:        make([]uint32, len(cols)),
 		prev:        make([]int32, len(cols)),
+		keyLits:     make([]keyLit, len(cols)),
+		fastVals:    make([]fastValue, len(cols)),
 		identity:    make([]int, len(cols)),
 		offsets:     make([][]int, len(cols)),
 		present:     make([]bool, len(cols)),
@@ -151,6 +157,10 @@ func newDecoder(k kind, cols []block.Column, s *format.Settings) (*decoder, erro
 		d.index[c.Name] = i
 		d.prev[i] = -1
 		d.identity[i] = i
+		d.keyLits[i] = newKeyLit(c.Name)
+		if !k.strings() {
+			d.fastVals[i] = fastValueOf(c.Type)
+		}
 	}
 	if s.ImportNestedJSON && k.objects() {
 		for _, c := range cols {
@@ -334,6 +344,12 @@ func (d *decoder) readRow() error {
 // (prefix > 0) d.path[:prefix] holds the dotted prefix of its keys, e.g. "e.".
 func (d *decoder) readObject(prefix int) error {
 	for k := 0; ; k++ {
+		if prefix == 0 {
+			var err error
+			if k, err = d.fastMembers(k); err != nil {
+				return err
+			}
+		}
 		d.skipSpace()
 		if d.pos >= len(d.buf) {
 			return errObjectEOF
@@ -390,6 +406,108 @@ func (d *decoder) readObject(prefix int) error {
 	}
 }
 
+// fastMembers reads members of a top-level object from its k-th on, as long as their
+// keys are those of the same members of earlier rows, written compactly (see keyLit):
+// rows of one topic almost always list their keys in the same order. It returns the
+// number of the first member it did not read, which the general path of readObject
+// takes: another key, a key with escapes or whitespace around it, or the end of the
+// object. The general path would read the members fastMembers reads the same way, only
+// slower (unescaping the key, hashing it). The commonest values are read inline too
+// (see fastValue); others go to the column's reader.
+func (d *decoder) fastMembers(k int) (int, error) {
+	// Few locals live across the calls in the loop: Go's calls keep no register, so
+	// each would be stored and loaded again around every call.
+	for ; k < len(d.prev); k++ {
+		p := int(d.prev[k])
+		if p < 0 {
+			break
+		}
+		l := &d.keyLits[p]
+		n := 0
+		if b := d.buf[d.pos:]; k > 0 && len(b) >= 8*keyWords && l.m[0] != 0 {
+			// The commonest case inline: three loads and compares, no call.
+			_ = b[8*keyWords-1]
+			x := (binary.LittleEndian.Uint64(b)^l.w[0])&l.m[0] |
+				(binary.LittleEndian.Uint64(b[8:])^l.w[1])&l.m[1] |
+				(binary.LittleEndian.Uint64(b[16:])^l.w[2])&l.m[2]
+			if x == 0 {
+				n = len(l.text)
+			}
+		} else {
+			n = l.match(b, k > 0)
+		}
+		if n == 0 {
+			break
+		}
+		d.pos += n
+		d.skipSpace()
+		if d.seen[p] == d.gen {
+			return k, d.duplicateField(p)
+		}
+		d.seen[p] = d.gen
+		if d.readFastValue(p) {
+			continue
+		}
+		if err := d.readers[p](&d.scanner, d.rows.Col(p)); err != nil {
+			return k, d.fieldError(p, err)
+		}
+	}
+	return k, nil
+}
+
+// readFastValue reads the value of column p at d.pos when it is one that fastMembers
+// reads itself (see fastValue), and reports whether it did. A failed Append stages nothing, so on any
+// failure it reports false, and the column's reader reads the value again and reports
+// the error as it always does.
+func (d *decoder) readFastValue(p int) bool {
+	buf, pos := d.buf, d.pos
+	if pos >= len(buf) {
+		return false
+	}
+	switch c := buf[pos]; {
+	case c == '"' && d.fastVals[p] == fastString:
+		// What the reader does (readString, then AppendText), without the two calls,
+		// when the string has no escapes.
+		start := pos + 1
+		var end int
+		if start+8 <= len(buf) {
+			if m := specials(binary.LittleEndian.Uint64(buf[start:])); m != 0 {
+				end = start + bits.TrailingZeros64(m)/8
+			} else {
+				end = stringEnd(buf, start+8)
+			}
+		} else {
+			end = stringEnd(buf, start)
+		}
+		if end < len(buf) && buf[end] == '"' && d.rows.Col(p).AppendText(buf[start:end]) == nil {
+			d.pos = end + 1
+			return true
+		}
+	case d.fastVals[p] == fastInt:
+		// readInteger of a plain number or quoted number ("id":"0", as
+		// output_format_json_quote_64bit_integers writes them) of up to 18 digits: both
+		// give parseInt's value to AppendInt.
+		i, quoted := pos, c == '"'
+		if quoted {
+			i++
+		}
+		var v int64
+		j := i
+		for ; j < len(buf) && j-i < 18 && buf[j]-'0' <= 9; j++ {
+			v = v*10 + int64(buf[j]-'0')
+		}
+		if j > i && j < len(buf) && (quoted && buf[j] == '"' || !quoted && !isBare[buf[j]]) &&
+			d.rows.Col(p).AppendInt(v) == nil {
+			if quoted {
+				j++
+			}
+			d.pos = j
+			return true
+		}
+	}
+	return false
+}
+
 // lookup maps the k-th key of an object to a column index, nestedField or unknownField.
 // Inside a nested object the full name is built in d.path.
 func (d *decoder) lookup(key []byte, k, prefix int) int {
@@ -417,13 +535,23 @@ func (d *decoder) lookup(key []byte, k, prefix int) int {
 	return idx
 }
 
+// readField reads the value of column idx.
 func (d *decoder) readField(idx int) error {
 	if d.seen[idx] == d.gen {
-		return &syntaxError{msg: "Duplicate field found while parsing JSONEachRow format: " + d.names[idx]}
+		return d.duplicateField(idx)
 	}
 	d.seen[idx] = d.gen
 	if err := d.readers[idx](&d.scanner, d.rows.Col(idx)); err != nil {
-		return newParseError(d.names[idx], err)
+		return d.fieldError(idx, err)
 	}
 	return nil
+}
+
+// duplicateField and fieldError are readField's errors, shared with fastMembers.
+func (d *decoder) duplicateField(idx int) error {
+	return &syntaxError{msg: "Duplicate field found while parsing JSONEachRow format: " + d.names[idx]}
+}
+
+func (d *decoder) fieldError(idx int, err error) error {
+	return newParseError(d.names[idx], err)
 }

@@ -2,6 +2,8 @@ package json
 
 import (
 	"bytes"
+	"encoding/binary"
+	"math/bits"
 	"strconv"
 )
 
@@ -39,8 +41,17 @@ func (s *scanner) reset(buf []byte) {
 	s.pos = 0
 }
 
-// skipSpace moves past whitespace.
+// skipSpace moves past whitespace. The check for no whitespace at all, the common case
+// between the tokens of compact JSON, is small enough to be inlined; every whitespace
+// byte is at most ' '.
 func (s *scanner) skipSpace() {
+	if s.pos < len(s.buf) && s.buf[s.pos] > ' ' {
+		return
+	}
+	s.skipSpaceSlow()
+}
+
+func (s *scanner) skipSpaceSlow() {
 	for s.pos < len(s.buf) && isSpace[s.buf[s.pos]] {
 		s.pos++
 	}
@@ -143,24 +154,82 @@ var errUnterminatedString = &syntaxError{msg: "Cannot parse JSON string: expecte
 // sub-slice of the payload when the string has no escapes, else s.scratch, which the next
 // readString overwrites.
 func (s *scanner) readString() ([]byte, error) {
-	if s.pos >= len(s.buf) || s.buf[s.pos] != '"' {
-		return nil, s.expectedAt(s.pos, `"`)
+	buf, pos := s.buf, s.pos
+	if pos >= len(buf) || buf[pos] != '"' {
+		return nil, s.expectedAt(pos, `"`)
 	}
-	start := s.pos + 1
-	rest := s.buf[start:]
-	q := bytes.IndexByte(rest, '"')
-	if q < 0 {
-		q = len(rest)
+	start := pos + 1
+	// The first word inline: it holds the whole of most values (empty strings, short
+	// names).
+	var i int
+	if start+8 <= len(buf) {
+		if m := specials(binary.LittleEndian.Uint64(buf[start:])); m != 0 {
+			i = start + bits.TrailingZeros64(m)/8
+		} else {
+			i = stringEnd(buf, start+8)
+		}
+	} else {
+		i = stringEnd(buf, start)
 	}
-	if e := bytes.IndexByte(rest[:q], '\\'); e >= 0 {
-		return s.readEscaped(start, start+e)
-	}
-	if q == len(rest) {
-		s.pos = len(s.buf)
+	if i >= len(buf) {
+		s.pos = len(buf)
 		return nil, errUnterminatedString
 	}
-	s.pos = start + q + 1
-	return rest[:q], nil
+	if buf[i] == '\\' {
+		return s.readEscaped(start, i)
+	}
+	s.pos = i + 1
+	return buf[start:i], nil
+}
+
+// Word-at-a-time constants: a byte of ones, and the high bit of every byte.
+const (
+	swarOnes = 0x0101010101010101
+	swarHigh = 0x8080808080808080
+)
+
+// specials marks the bytes of the little-endian word w that are '"' or '\\' (a byte is one
+// of them when w XORed with that byte repeated has a zero byte there): the lowest marked
+// byte has its high bit set; higher ones may be marked spuriously (by the borrow of
+// x - ones), lower ones never are.
+func specials(w uint64) uint64 {
+	q := w ^ ('"' * swarOnes)
+	e := w ^ ('\\' * swarOnes)
+	return ((q-swarOnes)&^q | (e-swarOnes)&^e) & swarHigh
+}
+
+// stringEnd returns the index of the first '"' or '\\' in b from i on, or len(b) if there
+// is none: where the text of a JSON string stops being plain. Most strings are short, so
+// it tests eight bytes at a time inline instead of calling bytes.IndexByte twice; past
+// swarBytes it hands the rest to IndexByte, which is faster on long runs.
+func stringEnd(b []byte, i int) int {
+	const swarBytes = 64
+	for n := 0; i+8 <= len(b); i, n = i+8, n+8 {
+		if n == swarBytes {
+			return i + stringEndLong(b[i:])
+		}
+		if m := specials(binary.LittleEndian.Uint64(b[i:])); m != 0 {
+			return i + bits.TrailingZeros64(m)/8
+		}
+	}
+	for ; i < len(b); i++ {
+		if c := b[i]; c == '"' || c == '\\' {
+			return i
+		}
+	}
+	return len(b)
+}
+
+// stringEndLong is stringEnd with bytes.IndexByte.
+func stringEndLong(b []byte) int {
+	q := bytes.IndexByte(b, '"')
+	if q < 0 {
+		q = len(b)
+	}
+	if e := bytes.IndexByte(b[:q], '\\'); e >= 0 {
+		return e
+	}
+	return q
 }
 
 // readEscaped continues readString from the first backslash at i.
@@ -224,10 +293,7 @@ func (s *scanner) readEscaped(start, i int) ([]byte, error) {
 			}
 			i++
 		default:
-			j := i + 1
-			for j < len(buf) && buf[j] != '"' && buf[j] != '\\' {
-				j++
-			}
+			j := stringEnd(buf, i+1)
 			out = append(out, buf[i:j]...)
 			i = j
 		}

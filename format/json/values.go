@@ -454,6 +454,35 @@ func tupleReader(t *block.Type, fields []reader) reader {
 	}
 }
 
+// fastValue says which values of a column decoder.fastMembers reads itself, as the
+// column's reader would.
+type fastValue uint8
+
+const (
+	fastNone fastValue = iota
+	// fastString: strings without escapes. The reader (readText, readTime, readTextual,
+	// readEnum or readBool) gives a JSON string's unescaped text to Col.AppendText.
+	fastString
+	// fastInt: integers of up to 18 digits, plain or quoted. The reader is readInteger,
+	// which gives such a number's value to Col.AppendInt.
+	fastInt
+)
+
+// fastValueOf returns the fastValue of a column of type t, matching compileReader.
+func fastValueOf(t *block.Type) fastValue {
+	switch t.Kind {
+	case block.Nullable, block.LowCardinality:
+		return fastValueOf(t.Elem)
+	case block.String, block.FixedString, block.Date, block.Date32, block.DateTime,
+		block.DateTime64, block.UUID, block.Enum8, block.Enum16, block.Bool:
+		return fastString
+	case block.Int8, block.Int16, block.Int32, block.Int64,
+		block.UInt8, block.UInt16, block.UInt32, block.UInt64:
+		return fastInt
+	}
+	return fastNone
+}
+
 // compileReader turns a column type into its JSON value reader, once per decoder.
 func compileReader(t *block.Type) (reader, error) {
 	switch t.Kind {
