@@ -433,7 +433,6 @@ func (p *pipeline) decode(m message, pre *decoded, i int) error {
 		}
 		return nil
 	}
-	p.rows.Reset()
 	broken := &BrokenMessageError{Topic: m.topic, Partition: m.partition, Offset: m.offset, Err: err}
 	if !p.replaying {
 		m.gen.c.stats.broken() // a rebuild decodes the message again: count it once

@@ -214,9 +214,10 @@ func readText(s *scanner, c *block.Col) error {
 	return s.unexpected(start, c)
 }
 
-// readTime reads Date, Date32 and DateTime: text in quotes, or a number of days (Date) or
-// of seconds since the epoch (DateTime).
-func readTime(s *scanner, c *block.Col) error {
+// readTextOrNumber reads Date, Date32 and DateTime (text in quotes, or a number of days
+// (Date) or of seconds since the epoch (DateTime)) and Enums (a name in quotes, or a
+// value).
+func readTextOrNumber(s *scanner, c *block.Col) error {
 	if s.pos >= len(s.buf) {
 		return errValueEOF
 	}
@@ -256,29 +257,6 @@ func readTextual(s *scanner, c *block.Col) error {
 	switch kind {
 	case tokNumber:
 		return c.AppendText(tok)
-	case tokNull:
-		return c.AppendNull()
-	}
-	return s.unexpected(start, c)
-}
-
-// readEnum reads an Enum by name (a string) or by value (a number).
-func readEnum(s *scanner, c *block.Col) error {
-	if s.pos >= len(s.buf) {
-		return errValueEOF
-	}
-	start := s.pos
-	if s.buf[s.pos] == '"' {
-		v, err := s.readString()
-		if err != nil {
-			return err
-		}
-		return c.AppendText(v)
-	}
-	tok, kind := s.readBare()
-	switch kind {
-	case tokNumber:
-		return appendNumber(c, tok, false)
 	case tokNull:
 		return c.AppendNull()
 	}
@@ -460,8 +438,8 @@ type fastValue uint8
 
 const (
 	fastNone fastValue = iota
-	// fastString: strings without escapes. The reader (readText, readTime, readTextual,
-	// readEnum or readBool) gives a JSON string's unescaped text to Col.AppendText.
+	// fastString: strings without escapes. The reader (readText, readTextOrNumber,
+	// readTextual or readBool) gives a JSON string's unescaped text to Col.AppendText.
 	fastString
 	// fastInt: integers of up to 18 digits, plain or quoted. The reader is readInteger,
 	// which gives such a number's value to Col.AppendInt.
@@ -501,11 +479,11 @@ func compileReader(t *block.Type) (reader, error) {
 	case block.String, block.FixedString:
 		return readText, nil
 	case block.Date, block.Date32, block.DateTime:
-		return readTime, nil
+		return readTextOrNumber, nil
 	case block.DateTime64, block.UUID:
 		return readTextual, nil
 	case block.Enum8, block.Enum16:
-		return readEnum, nil
+		return readTextOrNumber, nil
 	case block.Array:
 		elem, err := compileReader(t.Elem)
 		if err != nil {
