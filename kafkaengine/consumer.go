@@ -156,6 +156,7 @@ type generation struct {
 	client  sarama.Client
 	sess    sarama.ConsumerGroupSession
 	ended   bool // owned by the pipeline goroutine
+	held    int  // messages in the pipeline's block in progress; owned by the pipeline
 }
 
 // Commit commits offsets ("next offset to read") with the session's generation and member

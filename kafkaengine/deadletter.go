@@ -73,7 +73,7 @@ func WithDeadLetterSink(s Sink) Option { return func(o *options) { o.dlq = s } }
 type deadLetters struct {
 	table string
 	rows  *block.Rows
-	b     *block.Builder
+	blk   heldBlock
 	empty virtualcols.Message
 }
 
@@ -86,7 +86,7 @@ func newDeadLetters(mem memory.Allocator, table string) (*deadLetters, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &deadLetters{table: table, rows: block.NewRows(cols, block.Options{}), b: b}, nil
+	return &deadLetters{table: table, rows: block.NewRows(cols, block.Options{}), blk: newHeldBlock(mem, b)}, nil
 }
 
 // add stages one broken message: m its coordinates, key and headers, value its payload.
@@ -133,11 +133,11 @@ func (d *deadLetters) add(m *virtualcols.Message, value []byte, reason error) er
 	if err := r.EndRow(); err != nil {
 		return err
 	}
-	d.b.Append(r, &d.empty)
+	d.blk.b.Append(r, &d.empty)
 	return nil
 }
 
-func (d *deadLetters) release() { d.b.Release() }
+func (d *deadLetters) release() { d.blk.release() }
 
 // Dead-letter message headers added by [DeadLetterProducer]; [ReplayDeadLetters] reads
 // them to send a message back where it came from.

@@ -31,8 +31,8 @@
 // has passed since its first message, or after 10 empty polls — checked after each poll
 // batch, never inside one. Every attached sink gets the block; only when all succeeded
 // are its offsets committed, one commit per partition per block. A failing sink fails
-// the block: nothing is committed and the block is rebuilt from the same messages and
-// delivered to every sink again after kafka_consumer_reschedule_ms. On a rebalance, the
+// the block: nothing is committed and the same rows are delivered to every sink again
+// after kafka_consumer_reschedule_ms. On a rebalance, the
 // rows of the session that ends are dropped before it ends; the partitions' new owner
 // reads them again. A block never outlives the session that produced it, and no
 // partition is committed by a member that no longer owns it.

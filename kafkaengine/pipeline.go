@@ -54,10 +54,11 @@ type selectResult struct {
 // events. With kafka_thread_per_consumer = 0 one pipeline serves every consumer of the
 // table; with 1 each consumer has its own.
 //
-// The block in progress is always derivable from pending, the messages it was built
-// from: after a sink failure, a broken message or the end of a generation, the block
-// is rebuilt from the messages that remain. That is the seek back to the committed
-// offsets of SPEC §5.4, without a group rebalance.
+// The block in progress is held with the generation of each row (heldBlock): after a
+// sink failure it is delivered again, and at the end of a generation its rows are
+// dropped from it, without reading or decoding anything again. A message that fails the
+// block (the skip budget spent) is decoded again after the reschedule delay. That is the
+// seek back to the committed offsets of SPEC §5.4, without a group rebalance.
 type pipeline struct {
 	t        *Table
 	members  []*Consumer
@@ -70,15 +71,16 @@ type pipeline struct {
 	dec     format.Decoder
 	rows    *block.Rows
 	rowOpts block.Options
-	b       *block.Builder
+	blk     heldBlock
 	dlq     *deadLetters // dead_letter_queue mode only
 	meta    virtualcols.Message
+	hdrs    []virtualcols.Header // meta's headers
+	runs    bool                 // no virtual columns: a run of messages' rows is copied at once
 
 	gens       map[*generation]struct{} // live generations
-	pending    []message                // messages of the block in progress, in poll order
-	arena      arena                    // their bytes
+	msgs       int                      // messages in the block in progress
 	carry      item                     // rest of an item beyond the last poll batch
-	spare      []message                // the other pending buffer, for rebuild
+	stuck      stuckMessage             // the message that failed the block, if it did
 	broken     int                      // broken messages skipped in this block
 	start      time.Time                // when the block's first message was polled
 	emptyPolls int
@@ -86,7 +88,7 @@ type pipeline struct {
 	committed  map[*generation]map[offsets.Partition]int64 // offsets committed mid-block (kafka_commit_every_batch)
 
 	failures  int  // consecutive failed attempts of the block in progress
-	replaying bool // rebuild is decoding messages it decoded before
+	replaying bool // decoding the stuck message again: its failure was counted
 	sel       *selectReq
 	selStart  time.Time
 	idleSince time.Time // since when no sink is attached and no select is served
@@ -115,7 +117,8 @@ func (t *Table) newPipeline(members []*Consumer) (*pipeline, error) {
 		done:      make(chan struct{}),
 		dec:       dec,
 		rowOpts:   block.Options{NullAsDefault: fs.NullAsDefault, DateTimeBestEffort: fs.DateTimeBestEffort},
-		b:         b,
+		blk:       newHeldBlock(t.opts.mem, b),
+		runs:      len(t.virtual) == 0,
 		gens:      map[*generation]struct{}{},
 		committed: map[*generation]map[offsets.Partition]int64{},
 	}
@@ -187,7 +190,11 @@ func (p *pipeline) run(ctx context.Context) {
 			p.failure = nil
 			p.failures++
 			p.wait(ctx, p.retryDelay())
-			p.rebuild()
+			p.retryStuck()
+			if p.failure == nil && p.sel == nil && p.cutDue() {
+				// Deliver the failed block again as it was, not grown by another poll.
+				p.flush(ctx)
+			}
 			continue
 		}
 		has, changed := p.t.sinkState()
@@ -210,9 +217,7 @@ func (p *pipeline) release(ctx context.Context) {
 		p.sel.res <- selectResult{err: context.Cause(ctx)}
 		p.sel = nil
 	}
-	clear(p.pending)
-	p.pending = nil
-	p.b.Release()
+	p.blk.release()
 	if p.dlq != nil {
 		p.dlq.release()
 	}
@@ -225,13 +230,17 @@ func (p *pipeline) handle(ev any) {
 		ev.gen.ended = true
 		delete(p.gens, ev.gen)
 		delete(p.committed, ev.gen)
-		for _, it := range p.pending {
-			if it.gen == ev.gen {
-				// Drop the rows of the revoked partitions before the session ends;
-				// their new owner reads them again (DESIGN semantics 2).
-				p.rebuild()
-				break
+		// Drop the rows of the revoked partitions before the session ends; their new
+		// owner reads them again (DESIGN semantics 2).
+		p.blk.drop(ev.gen)
+		if p.dlq != nil {
+			p.dlq.blk.drop(ev.gen)
+		}
+		if ev.gen.held > 0 {
+			if p.msgs -= ev.gen.held; p.msgs == 0 {
+				p.resetBlock()
 			}
+			ev.gen.held = 0
 		}
 		close(ev.done)
 	case *selectReq:
@@ -294,11 +303,11 @@ func (p *pipeline) waitTarget(ctx context.Context, changed <-chan struct{}) {
 // pipeline (nothing to flush), else the poll timeout, shortened to the block's deadline.
 func (p *pipeline) pollTimeout() (time.Duration, bool) {
 	s := &p.t.settings
-	if len(p.pending) == 0 && p.sel == nil {
+	if p.msgs == 0 && p.sel == nil {
 		return 0, false
 	}
 	d := s.pollTimeout()
-	if fi := s.flushInterval(); fi > 0 && p.sel == nil && len(p.pending) > 0 {
+	if fi := s.flushInterval(); fi > 0 && p.sel == nil && p.msgs > 0 {
 		d = min(d, max(0, fi-time.Since(p.start)))
 	}
 	return d, true
@@ -354,23 +363,25 @@ func (p *pipeline) poll(ctx context.Context, changed <-chan struct{}) {
 			if next[c] == nil {
 				next[c] = map[offsets.Partition]int64{}
 			}
-			for i, m := range it.msgs {
-				if n == maxBatch {
-					p.carry = item{gen: it.gen, msgs: it.msgs[i:], pre: it.pre, at: it.at + i}
-					break
-				}
-				if len(p.pending) == 0 {
-					p.start = now
-				}
-				n++
-				counts[c]++
-				next[c][offsets.Partition{Topic: m.Topic, Partition: m.Partition}] = m.Offset + 1
-				if err := p.take(p.arena.keep(it.gen, m), it.pre, it.at+i); err != nil {
-					p.failure = err
-					// The rest is read again after the failed block is handled.
-					p.carry = item{gen: it.gen, msgs: it.msgs[i+1:], pre: it.pre, at: it.at + i + 1}
-					break
-				}
+			msgs := it.msgs
+			if k := maxBatch - n; len(msgs) > k {
+				p.carry = item{gen: it.gen, msgs: msgs[k:], pre: it.pre, at: it.at + k}
+				msgs = msgs[:k]
+			}
+			if p.msgs == 0 {
+				p.start = now
+			}
+			taken, err := p.take(it.gen, msgs, it.pre, it.at)
+			n += taken
+			counts[c] += taken
+			if taken > 0 {
+				last := msgs[taken-1]
+				next[c][offsets.Partition{Topic: last.Topic, Partition: last.Partition}] = last.Offset + 1
+			}
+			if err != nil {
+				p.failure = err
+				// The rest is read again after the failed block is handled.
+				p.carry = item{gen: it.gen, msgs: it.msgs[taken:], pre: it.pre, at: it.at + taken}
 			}
 		}
 		if p.carry.pre != it.pre || len(p.carry.msgs) == 0 {
@@ -396,21 +407,61 @@ func (p *pipeline) poll(ctx context.Context, changed <-chan struct{}) {
 	}
 }
 
-// take adds a message to the block: its offset to its generation's tracker, its rows
-// to the builder. pre, if not nil, holds the message decoded ahead as its message i.
-func (p *pipeline) take(m message, pre *decoded, i int) error {
-	p.pending = append(p.pending, m)
-	if m.gen.tracker.Mark(m.topic, m.partition, m.offset) {
-		m.gen.c.stats.uncommitted(offsets.Partition{Topic: m.topic, Partition: m.partition}, m.timestamp())
+// stuckMessage is a message that failed its block with the skip budget spent.
+type stuckMessage struct {
+	gen *generation
+	m   *sarama.ConsumerMessage
+}
+
+// take adds messages of gen to the block: their offsets to the generation's tracker,
+// their rows to the block. pre, if not nil, holds msgs decoded ahead from its message
+// at on. It returns how many messages it took: all of them, or up to and including the
+// one that failed the block, which becomes the stuck message.
+func (p *pipeline) take(gen *generation, msgs []*sarama.ConsumerMessage, pre *decoded, at int) (int, error) {
+	run := -1 // the first of the messages decoded ahead whose rows are not copied yet
+	for i, m := range msgs {
+		p.msgs++
+		gen.held++
+		if gen.tracker.Mark(m.Topic, m.Partition, m.Offset) {
+			gen.c.stats.uncommitted(offsets.Partition{Topic: m.Topic, Partition: m.Partition}, m.Timestamp)
+		}
+		if p.runs && pre != nil && pre.err(at+i) == nil {
+			// No virtual columns: consecutive messages' rows are copied in one call.
+			if run < 0 {
+				run = i
+			}
+			continue
+		}
+		if run >= 0 {
+			p.appendRun(gen, pre, at+run, at+i)
+			run = -1
+		}
+		if err := p.decode(gen, m, pre, at+i); err != nil {
+			p.stuck = stuckMessage{gen: gen, m: m}
+			return i + 1, err
+		}
 	}
-	return p.decode(m, pre, i)
+	if run >= 0 {
+		p.appendRun(gen, pre, at+run, at+len(msgs))
+	}
+	return len(msgs), nil
+}
+
+// appendRun copies the rows of messages from to to-1 of pre, decoded ahead without
+// error, into the block.
+func (p *pipeline) appendRun(gen *generation, pre *decoded, from, to int) {
+	lo, _ := pre.at(from)
+	_, hi := pre.at(to - 1)
+	if hi > lo {
+		p.blk.b.AppendRange(pre.rows, lo, hi, nil)
+		p.blk.mark(gen)
+	}
 }
 
 // decode appends the rows of one message, decoded ahead (message i of pre) or here,
 // applying the error mode and the skip-broken budget (DESIGN semantics 3 and 4).
-func (p *pipeline) decode(m message, pre *decoded, i int) error {
-	value := m.val
-	if value == nil {
+func (p *pipeline) decode(gen *generation, m *sarama.ConsumerMessage, pre *decoded, i int) error {
+	if m.Value == nil {
 		return nil // a tombstone: no rows, its offset is still committed (SPEC §7.1)
 	}
 	var (
@@ -423,74 +474,80 @@ func (p *pipeline) decode(m message, pre *decoded, i int) error {
 		lo, hi = pre.at(i)
 	} else {
 		p.rows.Reset()
-		err = p.dec.Decode(p.rows, skipBytes(value, p.t.settings.SchemaRegistrySkipBytes))
+		err = p.dec.Decode(p.rows, skipBytes(m.Value, p.t.settings.SchemaRegistrySkipBytes))
 		hi = p.rows.Len()
 	}
 	if err == nil {
 		if hi > lo {
-			p.arena.meta(&p.meta, &m)
-			p.b.AppendRange(rows, lo, hi, &p.meta)
+			p.setMeta(m)
+			p.blk.b.AppendRange(rows, lo, hi, &p.meta)
+			p.blk.mark(gen)
 		}
 		return nil
 	}
-	broken := &BrokenMessageError{Topic: m.topic, Partition: m.partition, Offset: m.offset, Err: err}
+	broken := &BrokenMessageError{Topic: m.Topic, Partition: m.Partition, Offset: m.Offset, Err: err}
 	if !p.replaying {
-		m.gen.c.stats.broken() // a rebuild decodes the message again: count it once
+		gen.c.stats.broken() // a stuck message is decoded again: count it once
 	}
 	switch p.t.settings.errorMode() {
 	case ErrorModeStream:
-		p.arena.meta(&p.meta, &m)
-		p.meta.Raw, p.meta.Err = value, err.Error()
-		p.b.AppendDefault(&p.meta)
+		p.setMeta(m)
+		p.meta.Raw, p.meta.Err = m.Value, err.Error()
+		p.blk.b.AppendDefault(&p.meta)
+		p.blk.mark(gen)
 		return nil
 	case ErrorModeDeadLetterQueue:
-		p.arena.meta(&p.meta, &m)
-		return p.dlq.add(&p.meta, value, err)
+		p.setMeta(m)
+		if err := p.dlq.add(&p.meta, m.Value, err); err != nil {
+			return err
+		}
+		p.dlq.blk.mark(gen)
+		return nil
 	}
 	if p.broken < p.t.settings.SkipBrokenMessages {
 		p.broken++
 		if !p.replaying {
-			m.gen.c.stats.exception(broken)
+			gen.c.stats.exception(broken)
 		}
 		return nil
 	}
 	return broken
 }
 
-// rebuild drops the block and builds it again from the pending messages of live
-// generations.
-func (p *pipeline) rebuild() {
-	p.b.Reset()
-	if p.dlq != nil {
-		p.dlq.b.Reset()
+// setMeta sets p.meta to the virtual-column values of m, valid until the next call.
+func (p *pipeline) setMeta(m *sarama.ConsumerMessage) {
+	p.hdrs = p.hdrs[:0]
+	for _, h := range m.Headers {
+		if h != nil {
+			p.hdrs = append(p.hdrs, virtualcols.Header{Key: h.Key, Value: h.Value})
+		}
 	}
-	p.broken, p.failure = 0, nil
-	for gen := range p.gens {
-		gen.tracker.Reset()
+	hasTS := !m.Timestamp.IsZero()
+	p.meta = virtualcols.Message{
+		Topic:        m.Topic,
+		Partition:    m.Partition,
+		Offset:       m.Offset,
+		Key:          m.Key,
+		Timestamp:    m.Timestamp,
+		HasTimestamp: hasTS && m.Timestamp.UnixMilli() >= 0,
+		Headers:      p.hdrs,
 	}
-	old := p.pending
-	p.pending = p.spare[:0]
+}
+
+// retryStuck decodes the stuck message again (a schema registry may answer now), as
+// ClickHouse reads it again after seeking back; the block fails again if it fails.
+// The skip budget is not refunded: the messages skipped before it stay skipped.
+func (p *pipeline) retryStuck() {
+	s := p.stuck
+	p.stuck = stuckMessage{}
+	if s.m == nil || s.gen.ended {
+		return
+	}
 	p.replaying = true
 	defer func() { p.replaying = false }()
-	for i, m := range old {
-		if m.gen.ended {
-			continue
-		}
-		if err := p.take(m, nil, 0); err != nil {
-			p.failure = err
-			for _, rest := range old[i+1:] {
-				if !rest.gen.ended {
-					p.pending = append(p.pending, rest)
-					rest.gen.tracker.Mark(rest.topic, rest.partition, rest.offset)
-				}
-			}
-			break
-		}
-	}
-	clear(old)
-	p.spare = old[:0]
-	if len(p.pending) == 0 {
-		p.resetBlock()
+	if err := p.decode(s.gen, s.m, nil, 0); err != nil {
+		p.failure = err
+		p.stuck = s
 	}
 }
 
@@ -499,15 +556,15 @@ func (p *pipeline) rebuild() {
 func (p *pipeline) cutDue() bool {
 	s := &p.t.settings
 	if p.sel != nil {
-		if p.b.Len() > 0 || p.emptyPolls >= maxEmptyPolls {
+		if p.blk.Len() > 0 || p.emptyPolls >= maxEmptyPolls {
 			return true
 		}
 		return len(p.gens) == 0 && time.Since(p.selStart) >= assignmentWait
 	}
-	if len(p.pending) == 0 {
+	if p.msgs == 0 {
 		return false
 	}
-	if p.b.Len() >= s.maxBlockSize() || p.emptyPolls >= maxEmptyPolls {
+	if p.blk.Len() >= s.maxBlockSize() || p.emptyPolls >= maxEmptyPolls {
 		return true
 	}
 	fi := s.flushInterval()
@@ -515,7 +572,7 @@ func (p *pipeline) cutDue() bool {
 }
 
 // flush delivers the block to every sink (or to the select being served), then commits
-// its offsets. A failing sink leaves the block pending; it is rebuilt and delivered
+// its offsets. A failing sink leaves the block held; it is delivered
 // again after the reschedule delay.
 func (p *pipeline) flush(ctx context.Context) {
 	if p.sel != nil {
@@ -529,8 +586,12 @@ func (p *pipeline) flush(ctx context.Context) {
 	if !p.flushDeadLetters(ctx) {
 		return
 	}
-	if p.b.Len() > 0 {
-		rec := p.b.NewRecordBatch()
+	if p.blk.Len() > 0 {
+		rec, err := p.blk.record()
+		if err != nil {
+			p.failure = err
+			return
+		}
 		for _, s := range sinks {
 			if err := s.sink.Write(ctx, rec); err != nil {
 				rec.Release()
@@ -541,7 +602,7 @@ func (p *pipeline) flush(ctx context.Context) {
 				return
 			}
 		}
-		p.t.opts.logger.Debug("kafkaengine: block written", "rows", rec.NumRows(), "messages", len(p.pending), "sinks", len(sinks))
+		p.t.opts.logger.Debug("kafkaengine: block written", "rows", rec.NumRows(), "messages", p.msgs, "sinks", len(sinks))
 		rec.Release()
 	}
 	p.commit(ctx, false)
@@ -551,13 +612,17 @@ func (p *pipeline) flush(ctx context.Context) {
 // flushDeadLetters writes the block's dead-letter records (before the block's sinks, so
 // that a failing dead-letter sink does not duplicate rows in them); false if it failed.
 func (p *pipeline) flushDeadLetters(ctx context.Context) bool {
-	if p.dlq == nil || p.dlq.b.Len() == 0 {
+	if p.dlq == nil || p.dlq.blk.Len() == 0 {
 		return true
 	}
-	rec := p.dlq.b.NewRecordBatch()
+	rec, err := p.dlq.blk.record()
+	if err != nil {
+		p.failure = err
+		return false
+	}
 	defer rec.Release()
 	if err := p.t.opts.dlq.Write(ctx, rec); err != nil {
-		// The run loop rebuilds the block, dead letters included, after the delay.
+		// The run loop delivers the block, dead letters included, again after the delay.
 		p.failure = &SinkError{Name: "dead-letter sink", Err: err}
 		return false
 	}
@@ -565,25 +630,24 @@ func (p *pipeline) flushDeadLetters(ctx context.Context) bool {
 }
 
 func (p *pipeline) answerSelect(ctx context.Context) {
-	rec := p.b.NewRecordBatch()
 	req := p.sel
 	p.sel = nil
-	if p.t.settings.CommitOnSelect && !p.flushDeadLetters(ctx) {
-		// Answer with the rows; the dead letters (and so the commit) are retried.
-		p.failure = nil
-		p.rebuild()
-		p.emptyPolls = 0
-		req.res <- selectResult{rec: rec}
+	p.emptyPolls = 0
+	rec, err := p.blk.record()
+	if err != nil {
+		req.res <- selectResult{err: err}
 		return
 	}
-	if p.t.settings.CommitOnSelect {
+	switch {
+	case !p.t.settings.CommitOnSelect:
+		// Not committed: the next select (or sink) sees the same rows again.
+	case !p.flushDeadLetters(ctx):
+		// Answer with the rows; the dead letters (and so the commit) are retried.
+		p.failure = nil
+	default:
 		p.commit(ctx, false)
 		p.resetBlock()
-	} else {
-		// Not committed: the next select (or sink) sees the same messages again.
-		p.rebuild()
 	}
-	p.emptyPolls = 0
 	req.res <- selectResult{rec: rec}
 }
 
@@ -658,17 +722,21 @@ func (p *pipeline) retryDelay() time.Duration {
 
 func (p *pipeline) resetBlock() {
 	p.failures = 0
-	if len(p.pending) > 0 {
+	if p.msgs > 0 {
 		for _, m := range p.members {
 			m.stats.dropped()
 		}
 	}
 	for gen := range p.gens {
 		gen.tracker.Reset()
+		gen.held = 0
 	}
-	clear(p.pending)
-	p.pending = p.pending[:0]
-	p.arena.reset()
+	p.msgs = 0
+	p.blk.reset()
+	if p.dlq != nil {
+		p.dlq.blk.reset()
+	}
+	p.stuck = stuckMessage{}
 	p.broken, p.emptyPolls = 0, 0
 	clear(p.committed)
 	for _, m := range p.members {

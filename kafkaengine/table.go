@@ -9,7 +9,6 @@ import (
 	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/chkafka/chkafka/block"
 	"github.com/chkafka/chkafka/format"
@@ -402,39 +401,7 @@ func (t *Table) selectFrom(ctx context.Context, pipes []*pipeline) (arrow.Record
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	return concatRecords(t, recs)
-}
-
-// concatRecords concatenates record batches of the table's schema into one.
-func concatRecords(t *Table, recs []arrow.RecordBatch) (arrow.RecordBatch, error) {
-	if len(recs) == 1 {
-		recs[0].Retain()
-		return recs[0], nil
-	}
-	cols := make([]arrow.Array, t.schema.NumFields())
-	var rows int64
-	for _, r := range recs {
-		rows += r.NumRows()
-	}
-	for i := range cols {
-		parts := make([]arrow.Array, len(recs))
-		for j, r := range recs {
-			parts[j] = r.Column(i)
-		}
-		col, err := array.Concatenate(parts, t.opts.mem)
-		if err != nil {
-			for _, c := range cols[:i] {
-				c.Release()
-			}
-			return nil, fmt.Errorf("kafkaengine: select: %w", err)
-		}
-		cols[i] = col
-	}
-	rec := array.NewRecordBatch(t.schema, cols, rows)
-	for _, c := range cols {
-		c.Release()
-	}
-	return rec, nil
+	return concatRecords(t.opts.mem, recs)
 }
 
 // Write makes a Table usable as a [Sink]: it is [Table.Insert], so a [View] can publish
