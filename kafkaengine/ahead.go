@@ -17,6 +17,7 @@ const aheadBatch = 512
 // with err(i), its rows truncated away. The pipeline recycles it once it has copied the
 // rows; nothing in it refers to the messages' memory.
 type decoded struct {
+	msgs []*sarama.ConsumerMessage // the batch's messages (the slice is reused)
 	rows *block.Rows
 	ends []int   // ends[i]: rows.Len() after message i
 	errs []error // errs[i]: why message i failed; nil while none failed
@@ -75,23 +76,21 @@ func (cd *claimDecoder) done() {
 	}
 }
 
-// decode stages every message of msgs in one decoded batch.
-func (cd *claimDecoder) decode(msgs []*sarama.ConsumerMessage) *decoded {
-	d := cd.p.getDecoded()
-	for i, m := range msgs {
+// decode stages every message of d.msgs, a batch from getDecoded, in d.
+func (cd *claimDecoder) decode(d *decoded) {
+	for i, m := range d.msgs {
 		if m.Value != nil {
 			n := d.rows.Len()
 			if err := cd.dec.Decode(d.rows, skipBytes(m.Value, cd.skip)); err != nil {
 				d.rows.Truncate(n)
 				if d.errs == nil {
-					d.errs = make([]error, len(msgs))
+					d.errs = make([]error, len(d.msgs))
 				}
 				d.errs[i] = err
 			}
 		}
 		d.ends = append(d.ends, d.rows.Len())
 	}
-	return d
 }
 
 // getDecoded returns an empty decoded batch, recycled if one is free.
@@ -110,7 +109,8 @@ func (p *pipeline) recycle(d *decoded) {
 		return
 	}
 	d.rows.Reset()
-	d.ends, d.errs = d.ends[:0], nil
+	clear(d.msgs)
+	d.msgs, d.ends, d.errs = d.msgs[:0], d.ends[:0], nil
 	select {
 	case p.free <- d:
 	default: // enough are free: let the GC have it

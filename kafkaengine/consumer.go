@@ -273,7 +273,12 @@ func (h *handler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sarama.Co
 			// Forward what sarama has already fetched (up to aheadBatch messages per
 			// item), so that a poll sees it whole (a poll batch is what the client had
 			// buffered).
+			var d *decoded
 			batch := []*sarama.ConsumerMessage{m}
+			if ahead != nil {
+				d = h.c.pipe.getDecoded()
+				batch = append(d.msgs, m)
+			}
 		drain:
 			for len(batch) < batchMax {
 				select {
@@ -288,8 +293,10 @@ func (h *handler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sarama.Co
 			}
 			h.c.stats.highWater(part, claim.HighWaterMarkOffset())
 			it := item{gen: gen, msgs: batch}
-			if ahead != nil {
-				it.pre = ahead.decode(batch)
+			if d != nil {
+				d.msgs = batch
+				ahead.decode(d)
+				it.pre = d
 			}
 			if !h.c.pipe.send(sess.Context(), it) {
 				return nil
