@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -29,7 +30,8 @@ type decodeRig struct {
 	rows *block.Rows
 	b    *block.Builder
 	meta virtualcols.Message
-	next int // next message of the corpus
+	opts block.Options // of rows
+	next int           // next message of the corpus
 }
 
 func newDecodeRig(tb testing.TB, mem memory.Allocator, s schemaDef, formatName string, virtual []string) *decodeRig {
@@ -44,12 +46,14 @@ func newDecodeRig(tb testing.TB, mem memory.Allocator, s schemaDef, formatName s
 	b, err := block.NewBuilder(mem, cols, virtual)
 	mustNoErr(tb, err, "builder")
 	tb.Cleanup(b.Release)
+	opts := block.Options{NullAsDefault: fs.NullAsDefault, DateTimeBestEffort: fs.DateTimeBestEffort}
 	return &decodeRig{
 		c:    c,
 		dec:  dec,
-		rows: block.NewRows(cols, block.Options{NullAsDefault: fs.NullAsDefault, DateTimeBestEffort: fs.DateTimeBestEffort}),
+		rows: block.NewRows(cols, opts),
 		b:    b,
 		meta: virtualcols.Message{Topic: "queue", Partition: 3},
+		opts: opts,
 	}
 }
 
@@ -305,3 +309,88 @@ func TestDecodeAllocsPerRow(t *testing.T) {
 // maxAllocsPerRow is the allocation budget of a block, per row: what the Arrow buffers of
 // a block cost, amortised. One allocation per row, or even per 100 rows, fails.
 const maxAllocsPerRow = 0.01
+
+// claimBatch is the batch size of BenchmarkEngineSplit: how many fetched messages one
+// claim decodes into one Rows before handing it to the pipeline.
+const claimBatch = 512
+
+// claimRows is how many Rows BenchmarkEngineSplit hands to its Builder in turn: one per
+// claim (partition) feeding the pipeline.
+const claimRows = 3
+
+// BenchmarkEngineSplit mimics the engine's split of the decode path: a claim decodes a
+// batch of claimBatch messages into one Rows (Decode appends, Rows.Reset once per batch),
+// then the single pipeline goroutine copies them into the block with
+// Builder.AppendRange: once per message when the table has virtual columns
+// ("+virtual"), once per batch when it has none. claimRows Rows feed the Builder in
+// turn. One op is one message of one row; claim-ns/row and pipeline-ns/row are the two
+// halves (the pipeline is the engine's serial bottleneck, the claims run in parallel).
+func BenchmarkEngineSplit(b *testing.B) {
+	for _, s := range schemas {
+		b.Run(s.name, func(b *testing.B) {
+			b.Run("JSONEachRow", func(b *testing.B) { benchEngineSplit(b, s, "JSONEachRow", nil) })
+			b.Run("JSONEachRow+virtual", func(b *testing.B) { benchEngineSplit(b, s, "JSONEachRow", engineVirtual) })
+		})
+	}
+}
+
+func benchEngineSplit(b *testing.B, s schemaDef, formatName string, virtual []string) {
+	r := newDecodeRig(b, memory.NewGoAllocator(), s, formatName, virtual)
+	cols := r.rows.Columns()
+	rows := make([]*block.Rows, claimRows)
+	for i := range rows {
+		rows[i] = block.NewRows(cols, r.opts)
+	}
+	ends := make([]int, 0, claimBatch) // ends[i]: Rows.Len() after message i of the batch
+	var claim, pipeline time.Duration
+	which := 0
+	run := func(n int) (done int) {
+		for done < n {
+			rs := rows[which]
+			which = (which + 1) % len(rows)
+			k := min(claimBatch, n-done)
+			first := r.next
+			t0 := time.Now()
+			rs.Reset()
+			ends = ends[:0]
+			for range k {
+				if err := r.dec.Decode(rs, r.c.msgs[r.next]); err != nil {
+					b.Fatalf("message %d: %v", r.next, err)
+				}
+				ends = append(ends, rs.Len())
+				if r.next++; r.next == len(r.c.msgs) {
+					r.next = 0
+				}
+			}
+			t1 := time.Now()
+			if virtual == nil {
+				r.b.AppendRange(rs, 0, rs.Len(), nil)
+			} else {
+				lo := 0
+				r.meta.Offset = int64(first)
+				for _, hi := range ends {
+					r.meta.Offset++
+					r.b.AppendRange(rs, lo, hi, &r.meta)
+					lo = hi
+				}
+			}
+			if r.b.Len() >= blockRows {
+				r.b.NewRecordBatch().Release()
+			}
+			t2 := time.Now()
+			claim += t1.Sub(t0)
+			pipeline += t2.Sub(t1)
+			done += k
+		}
+		return done
+	}
+	run(min(len(r.c.msgs), blockRows)) // warm up
+	claim, pipeline = 0, 0
+	b.SetBytes(int64(r.c.bytes / r.c.rows))
+	b.ReportAllocs()
+	b.ResetTimer()
+	n := run(b.N)
+	b.StopTimer()
+	b.ReportMetric(float64(claim.Nanoseconds())/float64(n), "claim-ns/row")
+	b.ReportMetric(float64(pipeline.Nanoseconds())/float64(n), "pipeline-ns/row")
+}
