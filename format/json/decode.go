@@ -466,8 +466,7 @@ func (d *decoder) readFastValue(p int) bool {
 	}
 	switch c := buf[pos]; {
 	case c == '"' && d.fastVals[p] == fastString:
-		// What the reader does (readString, then AppendText), without the two calls,
-		// when the string has no escapes.
+		// What the reader does (readString, then AppendText), without the two calls.
 		start := pos + 1
 		var end int
 		if start+8 <= len(buf) {
@@ -479,9 +478,22 @@ func (d *decoder) readFastValue(p int) bool {
 		} else {
 			end = stringEnd(buf, start)
 		}
-		if end < len(buf) && buf[end] == '"' && d.rows.Col(p).AppendText(buf[start:end]) == nil {
-			d.pos = end + 1
-			return true
+		if end >= len(buf) {
+			return false
+		}
+		switch buf[end] {
+		case '"':
+			if d.rows.Col(p).AppendText(buf[start:end]) == nil {
+				d.pos = end + 1
+				return true
+			}
+		case '\\':
+			// An escape: ClickHouse writes '/' as "\/", so every "owner\/repo" has one.
+			// readString would find it again and call readEscaped(start, end).
+			if v, err := d.readEscaped(start, end); err == nil && d.rows.Col(p).AppendText(v) == nil {
+				return true // readEscaped moved d.pos past the string
+			}
+			d.pos = pos
 		}
 	case d.fastVals[p] == fastInt:
 		// readInteger of a plain number or quoted number ("id":"0", as
