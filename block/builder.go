@@ -98,7 +98,9 @@ func (b *Builder) Append(rows *Rows, m *virtualcols.Message) {
 
 // AppendRange is [Builder.Append] of the completed rows lo to hi-1 of rows only, with
 // hi-lo copies of m's virtual-column values: the rows of one message when rows stages
-// several. It panics unless 0 <= lo <= hi <= rows.Len().
+// several, or of a run of messages when there are no virtual columns (a nil m). For a
+// run of messages with virtual columns, [Builder.AppendMessages] copies the physical
+// columns in one go. It panics unless 0 <= lo <= hi <= rows.Len().
 func (b *Builder) AppendRange(rows *Rows, lo, hi int, m *virtualcols.Message) {
 	if len(rows.c) != len(b.apps) {
 		panic(fmt.Sprintf("block: Builder.Append with %d columns, the builder has %d", len(rows.c), len(b.apps)))
@@ -118,6 +120,43 @@ func (b *Builder) AppendRange(rows *Rows, lo, hi int, m *virtualcols.Message) {
 	}
 	b.virt.Append(m, n)
 	b.n += n
+}
+
+// AppendMessages appends the rows of consecutive messages staged in rows, each message's
+// rows with its own virtual-column values: message i has the rows from ends[i-1] (lo for
+// the first) to ends[i]-1, and metas[i]'s values. A message without rows (ends[i] equal
+// to the previous end: a tombstone, a message dropped by [Rows.Truncate]) appends
+// nothing. It is [Builder.AppendRange] of each message in turn, with the physical columns
+// copied in one go: the way to append a decoded batch of one-row messages when the table
+// has virtual columns. rows and metas are borrowed for the call. It panics unless
+// len(metas) == len(ends) and 0 <= lo <= ends[0] <= ends[1] <= ... <= rows.Len().
+func (b *Builder) AppendMessages(rows *Rows, lo int, ends []int, metas []virtualcols.Message) {
+	if len(rows.c) != len(b.apps) {
+		panic(fmt.Sprintf("block: Builder.AppendMessages with %d columns, the builder has %d", len(rows.c), len(b.apps)))
+	}
+	if len(metas) != len(ends) {
+		panic(fmt.Sprintf("block: Builder.AppendMessages with %d ends and %d messages", len(ends), len(metas)))
+	}
+	prev := lo
+	for _, end := range ends {
+		if end < prev || end > rows.n || prev < 0 {
+			panic(fmt.Sprintf("block: Builder.AppendMessages: rows %d to %d of %d", prev, end, rows.n))
+		}
+		prev = end
+	}
+	hi := prev
+	if hi == lo {
+		return
+	}
+	for i, a := range b.apps {
+		a.append(rows.c[i], lo, hi)
+	}
+	prev = lo
+	for i, end := range ends {
+		b.virt.Append(&metas[i], end-prev)
+		prev = end
+	}
+	b.n += hi - lo
 }
 
 // AppendDefault appends one row of type defaults (see [Col.AppendDefault]) with m's

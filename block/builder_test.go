@@ -227,6 +227,74 @@ func TestBuilderAppendRange(t *testing.T) {
 	}
 }
 
+// AppendMessages of a batch gives what AppendRange per message gives: physical columns
+// copied in one go, virtual columns per message, messages without rows skipped.
+func TestBuilderAppendMessages(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	defs := make([]string, len(allTypes))
+	for i, tc := range allTypes {
+		defs[i] = tc.def
+	}
+	cols := mustColumns(t, defs...)
+	virtual := []string{virtualcols.Topic, virtualcols.Offset, virtualcols.Key}
+	rows := NewRows(cols, Options{})
+	// Messages: rows 0 | (broken) | 1, 2 | (tombstone) | 0 | 2.
+	var ends []int
+	var metas []virtualcols.Message
+	msg := func(stage ...int) {
+		for _, r := range stage {
+			stageRow(t, rows, r)
+		}
+		metas = append(metas, virtualcols.Message{Topic: "t", Offset: int64(len(metas)), Key: []byte{byte('a' + len(metas))}})
+		ends = append(ends, rows.Len())
+	}
+	stageRow(t, rows, 2) // a row of an earlier message, not appended (lo = 1)
+	msg(0)
+	mark := rows.Len()
+	stageRow(t, rows, 1)
+	require.NoError(t, rows.Col(0).AppendText([]byte("7"))) // a partial row
+	rows.Truncate(mark)
+	msg()
+	msg(1, 2)
+	msg()
+	msg(0)
+	msg(2)
+
+	want, err := NewBuilder(mem, cols, virtual)
+	require.NoError(t, err)
+	defer want.Release()
+	got, err := NewBuilder(mem, cols, virtual)
+	require.NoError(t, err)
+	defer got.Release()
+	for round := range 2 { // the second round appends to a builder that has rows
+		lo := 1
+		for i, end := range ends {
+			want.AppendRange(rows, lo, end, &metas[i])
+			lo = end
+		}
+		got.AppendMessages(rows, 1, ends, metas)
+		require.Equal(t, want.Len(), got.Len(), "round %d", round)
+	}
+	got.AppendMessages(rows, 3, nil, nil) // nothing
+	got.AppendMessages(rows, 3, []int{3}, metas[:1])
+	assert.Panics(t, func() { got.AppendMessages(rows, 1, ends, metas[1:]) })
+	assert.Panics(t, func() { got.AppendMessages(rows, 1, []int{3, 2}, metas[:2]) })
+	assert.Panics(t, func() { got.AppendMessages(rows, 1, []int{rows.Len() + 1}, metas[:1]) })
+	assert.Panics(t, func() { got.AppendMessages(rows, -1, []int{1}, metas[:1]) })
+
+	wr, gr := want.NewRecordBatch(), got.NewRecordBatch()
+	defer wr.Release()
+	defer gr.Release()
+	require.Equal(t, int64(2*(rows.Len()-1)), gr.NumRows())
+	require.Equal(t, wr.NumRows(), gr.NumRows())
+	for i := range int(wr.NumCols()) {
+		assert.Equal(t, column(wr.Column(i)), column(gr.Column(i)), wr.Schema().Field(i).Name)
+	}
+	assert.Equal(t, []string{"0", "2", "2", "4", "5", "0", "2", "2", "4", "5"}, column(gr.Column(indexOf(t, gr, virtualcols.Offset))))
+	roundTripIPC(t, mem, gr)
+}
+
 func indexOf(t *testing.T, rec arrow.RecordBatch, name string) int {
 	t.Helper()
 	idx := rec.Schema().FieldIndices(name)
