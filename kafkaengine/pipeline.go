@@ -72,10 +72,12 @@ type pipeline struct {
 	rows    *block.Rows
 	rowOpts block.Options
 	blk     heldBlock
-	dlq     *deadLetters // dead_letter_queue mode only
-	meta    virtualcols.Message
-	hdrs    []virtualcols.Header // meta's headers
-	runs    bool                 // no virtual columns: a run of messages' rows is copied at once
+	dlq     *deadLetters          // dead_letter_queue mode only
+	metas   []virtualcols.Message // virtual-column values of the messages being appended
+	hdrs    []virtualcols.Header  // their headers
+	hdrEnds []int                 // hdrEnds[i]: the end of metas[i]'s headers in hdrs
+	stale   [2]int                // metas and hdrs used before: cleared before reuse
+	virtual bool                  // the table has virtual columns
 
 	gens       map[*generation]struct{} // live generations
 	msgs       int                      // messages in the block in progress
@@ -118,7 +120,7 @@ func (t *Table) newPipeline(members []*Consumer) (*pipeline, error) {
 		dec:       dec,
 		rowOpts:   block.Options{NullAsDefault: fs.NullAsDefault, DateTimeBestEffort: fs.DateTimeBestEffort},
 		blk:       newHeldBlock(t.opts.mem, b),
-		runs:      len(t.virtual) == 0,
+		virtual:   len(t.virtual) > 0,
 		gens:      map[*generation]struct{}{},
 		committed: map[*generation]map[offsets.Partition]int64{},
 	}
@@ -425,10 +427,13 @@ func (p *pipeline) take(gen *generation, msgs []*sarama.ConsumerMessage, pre *de
 		if gen.tracker.Mark(m.Topic, m.Partition, m.Offset) {
 			gen.c.stats.uncommitted(offsets.Partition{Topic: m.Topic, Partition: m.Partition}, m.Timestamp)
 		}
-		if p.runs && pre != nil && pre.err(at+i) == nil {
-			// No virtual columns: consecutive messages' rows are copied in one call.
+		if pre != nil && pre.err(at+i) == nil {
+			// The rows of consecutive messages decoded ahead are copied in one call.
 			if run < 0 {
 				run = i
+			}
+			if p.virtual {
+				p.addMeta(m)
 			}
 			continue
 		}
@@ -448,14 +453,15 @@ func (p *pipeline) take(gen *generation, msgs []*sarama.ConsumerMessage, pre *de
 }
 
 // appendRun copies the rows of messages from to to-1 of pre, decoded ahead without
-// error, into the block.
+// error, into the block, with the virtual-column values added for them (addMeta).
 func (p *pipeline) appendRun(gen *generation, pre *decoded, from, to int) {
 	lo, _ := pre.at(from)
-	_, hi := pre.at(to - 1)
-	if hi > lo {
+	if p.virtual {
+		p.blk.b.AppendMessages(pre.rows, lo, pre.ends[from:to], p.takeMetas())
+	} else if _, hi := pre.at(to - 1); hi > lo {
 		p.blk.b.AppendRange(pre.rows, lo, hi, nil)
-		p.blk.mark(gen)
 	}
+	p.blk.mark(gen)
 }
 
 // decode appends the rows of one message, decoded ahead (message i of pre) or here,
@@ -479,8 +485,7 @@ func (p *pipeline) decode(gen *generation, m *sarama.ConsumerMessage, pre *decod
 	}
 	if err == nil {
 		if hi > lo {
-			p.setMeta(m)
-			p.blk.b.AppendRange(rows, lo, hi, &p.meta)
+			p.blk.b.AppendRange(rows, lo, hi, p.metaOf(m))
 			p.blk.mark(gen)
 		}
 		return nil
@@ -491,14 +496,13 @@ func (p *pipeline) decode(gen *generation, m *sarama.ConsumerMessage, pre *decod
 	}
 	switch p.t.settings.errorMode() {
 	case ErrorModeStream:
-		p.setMeta(m)
-		p.meta.Raw, p.meta.Err = m.Value, err.Error()
-		p.blk.b.AppendDefault(&p.meta)
+		meta := p.metaOf(m)
+		meta.Raw, meta.Err = m.Value, err.Error()
+		p.blk.b.AppendDefault(meta)
 		p.blk.mark(gen)
 		return nil
 	case ErrorModeDeadLetterQueue:
-		p.setMeta(m)
-		if err := p.dlq.add(&p.meta, m.Value, err); err != nil {
+		if err := p.dlq.add(p.metaOf(m), m.Value, err); err != nil {
 			return err
 		}
 		p.dlq.blk.mark(gen)
@@ -514,24 +518,49 @@ func (p *pipeline) decode(gen *generation, m *sarama.ConsumerMessage, pre *decod
 	return broken
 }
 
-// setMeta sets p.meta to the virtual-column values of m, valid until the next call.
-func (p *pipeline) setMeta(m *sarama.ConsumerMessage) {
-	p.hdrs = p.hdrs[:0]
+// addMeta adds the virtual-column values of m to the metas of the messages being
+// appended; takeMetas returns them.
+func (p *pipeline) addMeta(m *sarama.ConsumerMessage) {
+	if len(p.metas) == 0 && p.stale != [2]int{} {
+		// Let sarama's fetch buffers go: the keys and headers point into them.
+		clear(p.metas[:p.stale[0]])
+		clear(p.hdrs[:p.stale[1]])
+		p.stale = [2]int{}
+	}
 	for _, h := range m.Headers {
 		if h != nil {
 			p.hdrs = append(p.hdrs, virtualcols.Header{Key: h.Key, Value: h.Value})
 		}
 	}
-	hasTS := !m.Timestamp.IsZero()
-	p.meta = virtualcols.Message{
+	p.hdrEnds = append(p.hdrEnds, len(p.hdrs))
+	ts := m.Timestamp
+	p.metas = append(p.metas, virtualcols.Message{
 		Topic:        m.Topic,
 		Partition:    m.Partition,
 		Offset:       m.Offset,
 		Key:          m.Key,
-		Timestamp:    m.Timestamp,
-		HasTimestamp: hasTS && m.Timestamp.UnixMilli() >= 0,
-		Headers:      p.hdrs,
+		Timestamp:    ts,
+		HasTimestamp: !ts.IsZero() && ts.UnixMilli() >= 0,
+	})
+}
+
+// takeMetas returns the metas added since the last call, valid until the next addMeta.
+func (p *pipeline) takeMetas() []virtualcols.Message {
+	lo := 0
+	for i, hi := range p.hdrEnds {
+		p.metas[i].Headers = p.hdrs[lo:hi:hi]
+		lo = hi
 	}
+	metas := p.metas
+	p.stale = [2]int{len(p.metas), len(p.hdrs)}
+	p.metas, p.hdrs, p.hdrEnds = p.metas[:0], p.hdrs[:0], p.hdrEnds[:0]
+	return metas
+}
+
+// metaOf returns the virtual-column values of m, valid until the next addMeta.
+func (p *pipeline) metaOf(m *sarama.ConsumerMessage) *virtualcols.Message {
+	p.addMeta(m)
+	return &p.takeMetas()[0]
 }
 
 // retryStuck decodes the stuck message again (a schema registry may answer now), as
