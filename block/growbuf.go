@@ -10,15 +10,15 @@ import (
 // growBuf is one Arrow buffer that the builder fills itself: appends are plain copies into
 // its bytes, without the per-call bookkeeping (capacity checks per value, validity bits for
 // every value) of arrow-go's array builders. The buffer is handed over whole to the batch by
-// finish; the next one is allocated on the first append after that, with the size the last
-// one reached, so that a steady stream of equal blocks allocates each buffer once per block
-// and never copies it to grow.
+// finish; the next one is allocated on the first append after that, with the size the
+// recent ones reached (hint), so that a stream of blocks of varying size allocates each
+// buffer once per block and never copies it to grow.
 type growBuf struct {
 	mem  memory.Allocator
 	buf  *memory.Buffer // nil between finish and the next append
 	b    []byte         // buf's bytes, full capacity
 	n    int            // bytes used
-	hint int            // bytes the last finished buffer used
+	hint int            // bytes the recent finished buffers used: their maximum, decaying by 1/16 per buffer
 }
 
 // grow makes room for extra more bytes and returns the buffer's bytes (full capacity).
@@ -33,8 +33,8 @@ func (g *growBuf) grow(extra int) []byte {
 // growSlow is grow when the buffer must be allocated or enlarged to need bytes.
 func (g *growBuf) growSlow(need int) []byte {
 	if g.buf == nil {
-		// The last batch's size plus 1/8: batches of about the same size never grow
-		// (a late doubling would copy nearly the whole buffer).
+		// The recent batches' size plus 1/8: batches of about the same size never grow
+		// (a late doubling would copy nearly the whole buffer, and hold both copies).
 		g.buf = memory.NewResizableBuffer(g.mem)
 		g.buf.Reserve(max(need, g.hint+g.hint/8, 64))
 	} else {
@@ -58,7 +58,9 @@ func (g *growBuf) finish() *memory.Buffer {
 		return nil
 	}
 	buf.Resize(g.n)
-	g.hint = g.n
+	// Blocks cut after a poll batch vary in size (up to twice kafka_max_block_size rows):
+	// size for the larger recent ones, and forget them slowly when blocks shrink.
+	g.hint = max(g.n, g.hint-g.hint/16)
 	g.buf, g.b, g.n = nil, nil, 0
 	return buf
 }

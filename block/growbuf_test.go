@@ -121,3 +121,31 @@ func TestBuilderBuffersAcrossBatches(t *testing.T) {
 	// Batch 4: empty.
 	check(0, 0)
 }
+
+// The next buffer is sized for the larger of the recent ones, so that blocks alternating
+// in size do not grow (copy) their buffers, and the size decays when blocks shrink.
+func TestGrowBufHint(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	g := growBuf{mem: mem}
+	// fill writes a block of n bytes and returns the size of its first allocation.
+	fill := func(n int) (first int) {
+		for i := range n / 100 {
+			g.appendBytes(make([]byte, 100))
+			if i == 0 {
+				first = len(g.b)
+			}
+		}
+		g.finish().Release()
+		return first
+	}
+	fill(100_000)
+	assert.GreaterOrEqual(t, fill(50_000), 100_000, "a smaller block after a larger one")
+	first := fill(100_000)
+	assert.GreaterOrEqual(t, first, 100_000, "room for the larger one again: no growth")
+	assert.Less(t, first, 2*100_000)
+	for range 40 {
+		fill(10_000)
+	}
+	assert.Less(t, fill(10_000), 20_000, "the size follows blocks that stay small")
+}
