@@ -15,8 +15,11 @@ import (
 // Sink receives the blocks a [Table] reads: it plays the role of a ClickHouse
 // materialized view. Write borrows rec for the duration of the call; a sink that keeps it
 // must call rec.Retain (and later Release). A non-nil error fails the block: nothing is
-// committed and every sink receives the block again after kafka_consumer_reschedule_ms,
-// so a sink must tolerate seeing a block more than once (at-least-once delivery).
+// committed and every sink receives the block again after kafka_consumer_reschedule_ms
+// (the same rows, less those of partitions revoked in the meantime), so a sink must
+// tolerate seeing a block more than once (at-least-once delivery). A block whose rows
+// were dropped that way may carry dictionary values (LowCardinality columns) that no row
+// uses any more.
 // Write is called from one goroutine per consumer pipeline; with
 // kafka_thread_per_consumer = 1 and several consumers, concurrently.
 type Sink interface {
