@@ -1,18 +1,24 @@
 package kafkaengine_test
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/chkafka/chkafka/block"
+	"github.com/chkafka/chkafka/format"
 	"github.com/chkafka/chkafka/kafkaengine"
 	"github.com/chkafka/chkafka/kafkatest"
 )
@@ -301,4 +307,74 @@ func TestIsolatedSink(t *testing.T) {
 	assert.Equal(t, int64(0), st.Lag)
 	require.NoError(t, tbl.Detach("flaky"))
 	assert.Nil(t, tbl.Stats().Sinks)
+}
+
+// unreliable is JSONEachRow whose decoders fail on the payload with key 2 while down
+// is set: a format that depends on something outside the message, as AvroConfluent on
+// its schema registry.
+type unreliable struct {
+	format.Format
+	down *atomic.Bool
+}
+
+func (u unreliable) NewDecoder(schema *arrow.Schema, s *format.Settings) (format.Decoder, error) {
+	dec, err := u.Format.NewDecoder(schema, s)
+	return unreliableDecoder{dec, u.down}, err
+}
+
+type unreliableDecoder struct {
+	format.Decoder
+	down *atomic.Bool
+}
+
+func (d unreliableDecoder) Decode(dst *block.Rows, payload []byte) error {
+	if d.down.Load() && bytes.Contains(payload, []byte(`"key": 2,`)) {
+		return errors.New("schema registry unreachable")
+	}
+	return d.Decoder.Decode(dst, payload)
+}
+
+var unreliableDown atomic.Bool
+
+func init() {
+	f, err := format.Lookup("JSONEachRow")
+	if err != nil {
+		panic(err)
+	}
+	format.Register("UnreliableJSONEachRow", unreliable{f, &unreliableDown})
+}
+
+// A message that fails its block with the skip budget spent is decoded again after the
+// reschedule delay, as ClickHouse reads it again after seeking back: once its decoder
+// succeeds, the block goes out whole (the rows before it, it, the rows after it), once.
+func TestStuckMessageDecodedAgain(t *testing.T) {
+	c := newCluster(t, kafkatest.Topic("stuck", 1))
+	ctx := context.Background()
+	require.NoError(t, c.ProduceValues(ctx, "stuck",
+		`{"key": 0, "value": 0}`, `{"key": 1, "value": 1}`, `{"key": 2, "value": 2}`, `{"key": 3, "value": 3}`))
+	unreliableDown.Store(true)
+	t.Cleanup(func() { unreliableDown.Store(false) })
+
+	s := baseSettings(c, "stuck", "g")
+	s.Format = "UnreliableJSONEachRow"
+	s.FlushInterval = time.Second // the four messages in one block
+	var failures atomic.Int32
+	tbl := newTable(t, s, kvCols, kafkaengine.WithAllocator(checkedMem(t)), kafkaengine.WithErrorHandler(func(err error) {
+		var be *kafkaengine.BrokenMessageError
+		if assert.ErrorAs(t, err, &be) {
+			assert.Equal(t, int64(2), be.Offset)
+			failures.Add(1)
+		}
+	}))
+	sink := newCollector(t)
+	require.NoError(t, tbl.Attach("mv", sink))
+	start(t, tbl)
+	eventually(t, 20*time.Second, func() bool { return failures.Load() >= 3 }, "the block fails on offset 2, again and again")
+	assert.Equal(t, 0, sink.Rows())
+	assert.Equal(t, int64(0), committedTotal(t, c, "g", "stuck"))
+
+	unreliableDown.Store(false)
+	eventually(t, 20*time.Second, func() bool { return committedTotal(t, c, "g", "stuck") == 4 }, "4 committed")
+	assert.Equal(t, []int{0, 1, 2, 3}, sortedInts(t, sink.column("key")))
+	require.Len(t, sink.blocks(), 1, "one block, delivered once")
 }

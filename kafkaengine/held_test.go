@@ -2,6 +2,7 @@ package kafkaengine
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"testing"
 
@@ -114,4 +115,74 @@ func TestHeldBlockDropAndRecord(t *testing.T) {
 	assert.Equal(t, 0, h.Len())
 	assert.Empty(t, h.spans)
 	check()
+}
+
+// Random sequences of appends (runs of several rows, several generations), deliveries and
+// drops against a model of the rows the block must hold, in order.
+func TestHeldBlockRandom(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	cols, err := block.ParseColumns([]string{"id UInt32", "tag LowCardinality(String)", "xs Array(UInt8)"})
+	require.NoError(t, err)
+	b, err := block.NewBuilder(mem, cols, nil)
+	require.NoError(t, err)
+	h := newHeldBlock(mem, b)
+	defer h.release()
+	rows := block.NewRows(cols, block.Options{})
+
+	type row struct {
+		g  *generation
+		id uint32
+	}
+	gens := []*generation{{}, {}, {}, {}}
+	for seed := range uint64(20) {
+		r := rand.New(rand.NewPCG(seed, 7))
+		var held []row
+		next := uint32(0)
+		for op := range 300 {
+			switch k := r.IntN(10); {
+			case k < 6: // a run of 0-5 rows of one generation
+				g := gens[r.IntN(len(gens))]
+				rows.Reset()
+				for range r.IntN(6) {
+					require.NoError(t, rows.Col(0).AppendUint(uint64(next)))
+					require.NoError(t, rows.Col(1).AppendText(fmt.Appendf(nil, "t%d", next%7)))
+					xs := rows.Col(2).BeginArray()
+					for j := range next % 3 {
+						require.NoError(t, xs.AppendUint(uint64(j)))
+					}
+					rows.Col(2).EndArray()
+					require.NoError(t, rows.EndRow())
+					held = append(held, row{g, next})
+					next++
+				}
+				h.b.AppendRange(rows, 0, rows.Len(), nil)
+				h.mark(g)
+			case k < 8:
+				g := gens[r.IntN(len(gens))]
+				h.drop(g)
+				held = slices.DeleteFunc(held, func(x row) bool { return x.g == g })
+			case k < 9:
+				rec, err := h.record()
+				require.NoError(t, err)
+				require.Equal(t, len(held), int(rec.NumRows()), "seed %d op %d", seed, op)
+				ids, tags, xs := rec.Column(0).(*array.Uint32), rec.Column(1).(*array.Dictionary), rec.Column(2).(*array.List)
+				for i, x := range held {
+					require.Equal(t, x.id, ids.Value(i), "seed %d op %d row %d", seed, op, i)
+					require.Equal(t, fmt.Sprintf("t%d", x.id%7), tags.Dictionary().(*array.String).Value(tags.GetValueIndex(i)))
+					lo, hi := xs.ValueOffsets(i)
+					require.EqualValues(t, x.id%3, hi-lo)
+				}
+				rec.Release()
+			default:
+				h.reset()
+				held = held[:0]
+			}
+			require.Equal(t, len(held), h.Len(), "seed %d op %d", seed, op)
+			for _, g := range gens {
+				require.Equal(t, slices.ContainsFunc(held, func(x row) bool { return x.g == g }), h.holds(g), "seed %d op %d", seed, op)
+			}
+		}
+		h.reset()
+	}
 }
