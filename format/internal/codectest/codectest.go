@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	_ "time/tzdata" // DateTime('Asia/Istanbul') without a system zoneinfo
 
@@ -250,6 +251,83 @@ var RoundTripColumns = []Column{
 	{"at Array(Tuple(Int8, Array(Nullable(String))))", [5]Cell{Arr(Tup(Num(1), Arr(Txt("a"), Null())), Tup(Num(2), Arr())), Arr(), Arr(Tup(Num(-1), Arr(Null()))), Arr(), Arr(Tup(Num(0), Arr(Txt(""))))}},
 	{"am Array(Map(String, Nullable(Decimal(38, 3))))", [5]Cell{Arr(Mp(Txt("k"), Txt("-1.5")), Mp()), Arr(), Arr(Mp(Txt("n"), Null())), Arr(Mp()), Arr()}},
 	{"fs16 FixedString(16)", [5]Cell{Txt("0123456789abcdef"), Txt(""), Txt("x"), Txt("\x00"), Txt("fedcba9876543210")}},
+}
+
+// SchemaSettings returns default settings with kafka_schema set to schema and the schema
+// directory "testdata": what the schema formats (Protobuf, CapnProto) read in their tests.
+func SchemaSettings(schema string) format.Settings {
+	s := format.DefaultSettings()
+	s.Schema = schema
+	s.SchemaPath = "testdata"
+	return s
+}
+
+// ReadTestdata returns the bytes of testdata/name.
+func ReadTestdata(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	require.NoError(t, err)
+	return b
+}
+
+// WriteFile writes text to dir/name.
+func WriteFile(t testing.TB, dir, name, text string) {
+	t.Helper()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644))
+}
+
+// SchemaRoundTripDefs are the columns of RoundTripColumns that the schema formats' test
+// schemas (testdata/roundtrip.proto, testdata/roundtrip.capnp) have a field for.
+var SchemaRoundTripDefs = []string{
+	"i8 Int8",
+	"i16 Int16",
+	"i32 Int32",
+	"i64 Int64",
+	"u8 UInt8",
+	"u16 UInt16",
+	"u32 UInt32",
+	"u64 UInt64",
+	"f32 Float32",
+	"f64 Float64",
+	"b Bool",
+	"s String",
+	"fs FixedString(4)",
+	"d Date",
+	"d32 Date32",
+	"dt DateTime",
+	"dtz DateTime('Asia/Istanbul')",
+	"dt64 DateTime64(3)",
+	"dt64u DateTime64(6, 'UTC')",
+	"dt64d DateTime64(1)",
+	"dt64n DateTime64(9, 'Asia/Istanbul')",
+	"dec Decimal(9, 2)",
+	"dec40 Decimal(40, 5)",
+	"uuid UUID",
+	"e8 Enum8('a' = 1, 'b' = 2, 'c\"\\'' = -3)",
+	"e16 Enum16('x' = -1000, 'y' = 1000)",
+	"lc LowCardinality(String)",
+	"lcn LowCardinality(Nullable(String))",
+	"ni Nullable(Int32)",
+	"ns Nullable(String)",
+	"alc Array(LowCardinality(String))",
+	"aa Array(Array(Int8))",
+	"an Array(Nullable(Float64))",
+	"m Map(String, UInt64)",
+	"mk Map(UInt64, Array(String))",
+	"t Tuple(a Int8, b String)",
+	"tu Tuple(Int64, Nullable(String))",
+}
+
+// SourceRecordOf is SourceRecord of exactly the columns defs, which must all be in
+// RoundTripColumns. The caller releases the record batch.
+func SourceRecordOf(t testing.TB, mem memory.Allocator, defs []string) ([]block.Column, arrow.RecordBatch) {
+	t.Helper()
+	cols, rec := SourceRecord(t, mem, func(def string) bool { return slices.Contains(defs, def) })
+	if len(cols) != len(defs) {
+		rec.Release()
+		require.Len(t, cols, len(defs), "a column of defs is not in RoundTripColumns")
+	}
+	return cols, rec
 }
 
 // SourceRecord stages the round-trip values of the columns keep accepts (all when keep is
