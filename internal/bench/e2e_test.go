@@ -200,7 +200,8 @@ func ingest(b *testing.B, t *dataTopic, mem memory.Allocator, sample func(), con
 	tick := time.NewTicker(2 * time.Millisecond)
 	defer tick.Stop()
 	deadline := time.After(5 * time.Minute)
-	var lastTrace time.Duration
+	var lastTrace, firstRead time.Duration // firstRead: when a consumer first read a message (traced)
+	trace := os.Getenv(traceEnv) != ""
 	for done := false; !done; {
 		select {
 		case <-tick.C:
@@ -223,6 +224,13 @@ func ingest(b *testing.B, t *dataTopic, mem memory.Allocator, sample func(), con
 				}
 			}
 		}
+		if trace && firstRead == 0 {
+			for _, c := range table.Consumers() {
+				if c.Stats().MessagesRead > 0 {
+					firstRead = time.Since(res.start)
+				}
+			}
+		}
 		if res.firstBlock == 0 && rows.Load() > 0 {
 			res.firstBlock = time.Since(res.start)
 		}
@@ -232,9 +240,9 @@ func ingest(b *testing.B, t *dataTopic, mem memory.Allocator, sample func(), con
 		done = committed(table) >= int64(t.n)
 	}
 	res.end(b)
-	if os.Getenv(traceEnv) != "" {
-		fmt.Fprintf(os.Stderr, "bench: %s: first block after %v, all rows after %v, committed after %v, %d blocks\n",
-			t.name, res.firstBlock, res.allRows, res.elapsed, blocks.Load())
+	if trace {
+		fmt.Fprintf(os.Stderr, "bench: %s: first read after %v, first block after %v, all rows after %v, committed after %v, %d blocks\n",
+			t.name, firstRead, res.firstBlock, res.allRows, res.elapsed, blocks.Load())
 	}
 	cancel()
 	if err := <-runErr; err != nil {

@@ -28,7 +28,12 @@ start=$(date +%s)
 	# Decode: time-based, b.N rows per run.
 	"$bin" -test.run='^$' -test.bench='^BenchmarkDecode$' -test.benchtime="$btime" -test.count="$count"
 	# Broker benchmarks: one op is a whole topic (or corpus), with a new consumer group.
-	"$bin" -test.run='^$' -test.bench='^BenchmarkEndToEnd$' -test.benchtime=1x -test.count="$e2e_count"
+	# End to end in rounds of one run of each client, so that a round's chkafka and raw
+	# sarama runs are seconds apart and benchsummary can pair them (each round fills its
+	# topics on a new broker).
+	for _ in $(seq "$e2e_count"); do
+		"$bin" -test.run='^$' -test.bench='^BenchmarkEndToEnd$' -test.benchtime=1x -test.count=1
+	done
 	"$bin" -test.run='^$' -test.bench='^BenchmarkInsert$' -test.benchtime=1x -test.count="$count"
 	# Memory in a process of its own: the corpora of the other benchmarks would stay live
 	# and raise the garbage collector's heap goal, hence the peak of the heap.

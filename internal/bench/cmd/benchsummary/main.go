@@ -92,6 +92,42 @@ func (r results) ratio(ours string, bases []string, target float64, atMost bool)
 	return verdict(a/b, target, atMost)
 }
 
+// pairedRatio is the end-to-end ratio of ours to base: the median over the rounds of
+// ours/base rows/s, the i-th result of ours paired with the i-th of base (run.sh runs each
+// round's chkafka and raw sarama a few seconds apart, so a change in the machine's speed
+// between rounds moves both), with the lowest and highest round. ok is false unless both
+// have the same number of results.
+func (r results) pairedRatio(ours, base string) (median, lo, hi float64, ok bool) {
+	a, b := r[ours]["rows/s"], r[base]["rows/s"]
+	if len(a) == 0 || len(a) != len(b) {
+		return 0, 0, 0, false
+	}
+	ratios := make([]float64, len(a))
+	for i := range a {
+		if b[i] == 0 {
+			return 0, 0, 0, false
+		}
+		ratios[i] = a[i] / b[i]
+	}
+	slices.Sort(ratios)
+	n := len(ratios)
+	median = ratios[n/2]
+	if n%2 == 0 {
+		median = (ratios[n/2-1] + ratios[n/2]) / 2
+	}
+	return median, ratios[0], ratios[n-1], true
+}
+
+// pairedCell formats pairedRatio with a verdict against target (0: none) and the range of
+// the rounds; without pairs it falls back to the ratio of the medians.
+func (r results) pairedCell(ours, base string, target float64) string {
+	m, lo, hi, ok := r.pairedRatio(ours, base)
+	if !ok {
+		return r.ratio(ours, []string{base}, target, false)
+	}
+	return fmt.Sprintf("%s (%.2f–%.2f)", verdict(m, target, false), lo, hi)
+}
+
 func verdict(v, target float64, atMost bool) string {
 	s := fmt.Sprintf("%.2f×", v)
 	switch {
@@ -187,9 +223,9 @@ func main() {
 			ratio := ""
 			switch c {
 			case "chkafka":
-				ratio = res.ratio(name, []string{base}, 0.7, false)
+				ratio = res.pairedCell(name, base, 0.7)
 			case "chkafka-2x":
-				ratio = res.ratio(name, []string{base}, 0, false)
+				ratio = res.pairedCell(name, base, 0)
 			}
 			fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s |\n", t, c,
 				res.cell(name, "rows/s", rate), res.cell(name, "MB/s", f1),
@@ -197,7 +233,7 @@ func main() {
 		}
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Target: chkafka ≥ 0.7× raw sarama. chkafka-2x: kafka_num_consumers = 2, kafka_thread_per_consumer = 1.")
+	fmt.Fprintln(w, "Target: chkafka ≥ 0.7× raw sarama. \"/ raw sarama\" is the median over the rounds of each round's ratio (run.sh runs a round's clients seconds apart), with the lowest and highest round in brackets; the other columns are medians. chkafka-2x: kafka_num_consumers = 2, kafka_thread_per_consumer = 1.")
 	fmt.Fprintln(w)
 
 	fmt.Fprintln(w, "### Insert: Arrow rows → acknowledged messages")

@@ -21,3 +21,21 @@ func TestFitLine(t *testing.T) {
 		t.Fatal("a line through one point")
 	}
 }
+
+func TestPairedRatio(t *testing.T) {
+	res := results{
+		"ours": {"rows/s": {50, 90, 70}},
+		"base": {"rows/s": {100, 100, 80}},
+	}
+	m, lo, hi, ok := res.pairedRatio("ours", "base") // 0.5, 0.9, 0.875
+	if !ok || m != 0.875 || lo != 0.5 || hi != 0.9 {
+		t.Fatalf("got %v (%v–%v, %v), want 0.875 (0.5–0.9)", m, lo, hi, ok)
+	}
+	res["base"]["rows/s"] = res["base"]["rows/s"][:2]
+	if _, _, _, ok := res.pairedRatio("ours", "base"); ok {
+		t.Fatal("paired 3 results with 2")
+	}
+	if got, want := res.pairedCell("ours", "base", 0.7), "0.70× ✅"; got != want {
+		t.Fatalf("unpaired cell %q, want the ratio of the medians %q", got, want)
+	}
+}
