@@ -14,6 +14,7 @@ import (
 
 	"github.com/chkafka/chkafka/block"
 	"github.com/chkafka/chkafka/format"
+	"github.com/chkafka/chkafka/format/internal/codectest"
 	"github.com/chkafka/chkafka/format/registry"
 	"github.com/chkafka/chkafka/format/registry/registrytest"
 )
@@ -53,17 +54,17 @@ func TestConfluentMatrix(t *testing.T) {
 	id := srv.Add("matrix-value", registry.Schema{Text: matrixSchema})
 	require.Equal(t, 1, id)
 
-	h := newHarness(t, mem, Confluent{}, matrixCols, confluentSettings(srv.AuthURL()))
+	h := codectest.NewHarness(t, mem, Confluent{}, codectest.MatrixCols, confluentSettings(srv.AuthURL()))
 	defer h.Release()
-	m1 := readFile(t, "confluent_m1.bin")
+	m1 := codectest.ReadTestdata(t, "confluent_m1.bin")
 	assert.Equal(t, frame(t, 1, matrixSchema, matrixRow(0)), m1, "VECTORS §1 bytes")
-	n, err := h.decode(nil)
+	n, err := h.Decode(nil)
 	require.NoError(t, err)
 	assert.Zero(t, n)
-	h.mustDecode(m1, readFile(t, "confluent_m2.bin"), m1)
-	rec := h.record()
+	h.MustDecode(m1, codectest.ReadTestdata(t, "confluent_m2.bin"), m1)
+	rec := h.Record()
 	defer rec.Release()
-	checkMatrix(t, rec)
+	codectest.CheckMatrix(t, rec)
 }
 
 // Two schema ids interleaved in one topic and within one message.
@@ -77,20 +78,20 @@ func TestConfluentTwoSchemas(t *testing.T) {
 	id2 := srv.Add("users-value", registry.Schema{Text: v2})
 	require.NotEqual(t, id1, id2)
 
-	h := newHarness(t, mem, Confluent{}, []string{"id Int64", "name String", "email Nullable(String)"}, confluentSettings(srv.AuthURL()))
+	h := codectest.NewHarness(t, mem, Confluent{}, []string{"id Int64", "name String", "email Nullable(String)"}, confluentSettings(srv.AuthURL()))
 	defer h.Release()
 	a := frame(t, id1, v1, map[string]any{"id": int64(1), "name": "ann"})
 	b := frame(t, id2, v2, map[string]any{"id": int32(2), "name": "bob", "email": goavro.Union("string", "bob@x")})
 	c := frame(t, id1, v1, map[string]any{"id": int64(3), "name": "cid"})
 	d := frame(t, id2, v2, map[string]any{"id": int32(4), "name": "dan", "email": nil})
-	h.mustDecode(a, append(append(append([]byte(nil), b...), c...), d...), b)
-	rec := h.record()
+	h.MustDecode(a, append(append(append([]byte(nil), b...), c...), d...), b)
+	rec := h.Record()
 	defer rec.Release()
-	assert.Equal(t, []string{"1", "2", "3", "4", "2"}, strs(rec.Column(0)))
-	assert.Equal(t, []string{"ann", "bob", "cid", "dan", "bob"}, strs(rec.Column(1)))
-	assert.Equal(t, []string{"(null)", "bob@x", "(null)", "(null)", "bob@x"}, strs(rec.Column(2)))
+	assert.Equal(t, []string{"1", "2", "3", "4", "2"}, codectest.Strs(rec.Column(0)))
+	assert.Equal(t, []string{"ann", "bob", "cid", "dan", "bob"}, codectest.Strs(rec.Column(1)))
+	assert.Equal(t, []string{"(null)", "bob@x", "(null)", "(null)", "bob@x"}, codectest.Strs(rec.Column(2)))
 	before := srv.Requests()
-	h.mustDecode(a, b)
+	h.MustDecode(a, b)
 	assert.Equal(t, before, srv.Requests(), "schemas are cached per id")
 }
 
@@ -104,9 +105,9 @@ func TestConfluentErrors(t *testing.T) {
 	good := frame(t, id, matrixSchema, matrixRow(7))
 
 	t.Run("wrong credentials", func(t *testing.T) {
-		h := newHarness(t, mem, Confluent{}, matrixCols, confluentSettings("http://reader:wrong-pass@"+host))
+		h := codectest.NewHarness(t, mem, Confluent{}, codectest.MatrixCols, confluentSettings("http://reader:wrong-pass@"+host))
 		defer h.Release()
-		n, err := h.decode(good)
+		n, err := h.Decode(good)
 		require.Error(t, err)
 		assert.Zero(t, n)
 		assert.ErrorIs(t, err, registry.ErrUnauthorized)
@@ -114,7 +115,7 @@ func TestConfluentErrors(t *testing.T) {
 		assert.Contains(t, err.Error(), "schema id 1: registry: GET http://reader:xxxxx@"+host+"/schemas/ids/1: 401 Unauthorized")
 	})
 
-	h := newHarness(t, mem, Confluent{}, matrixCols, confluentSettings(srv.AuthURL()))
+	h := codectest.NewHarness(t, mem, Confluent{}, codectest.MatrixCols, confluentSettings(srv.AuthURL()))
 	defer h.Release()
 	for _, tc := range []struct {
 		name    string
@@ -132,7 +133,7 @@ func TestConfluentErrors(t *testing.T) {
 		{"broken", []byte("Broken message\nBroken message\nBroken message\n"), []string{"Invalid magic byte"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			n, err := h.decode(tc.payload)
+			n, err := h.Decode(tc.payload)
 			require.Error(t, err)
 			assert.Zero(t, n)
 			for _, w := range tc.want {
@@ -141,10 +142,10 @@ func TestConfluentErrors(t *testing.T) {
 			assert.NotContains(t, err.Error(), "s3cr3t")
 		})
 	}
-	h.mustDecode(good)
-	rec := h.record()
+	h.MustDecode(good)
+	rec := h.Record()
 	defer rec.Release()
-	assert.Equal(t, []string{"7"}, strs(rec.Column(0)))
+	assert.Equal(t, []string{"7"}, codectest.Strs(rec.Column(0)))
 }
 
 // A registry outage is retried for a bounded time, then fails the message; the next
@@ -156,13 +157,13 @@ func TestConfluentOutage(t *testing.T) {
 	id := srv.Add("matrix-value", registry.Schema{Text: matrixSchema})
 	client, err := registry.New(srv.AuthURL(), registry.WithRetryTimeout(300*time.Millisecond))
 	require.NoError(t, err)
-	h := newHarness(t, mem, Confluent{Registry: client}, matrixCols, defaults())
+	h := codectest.NewHarness(t, mem, Confluent{Registry: client}, codectest.MatrixCols, defaults())
 	defer h.Release()
 	good := frame(t, id, matrixSchema, matrixRow(1))
 
 	srv.FailNext(1_000_000, http.StatusServiceUnavailable)
 	start := time.Now()
-	_, err = h.decode(good)
+	_, err = h.Decode(good)
 	require.Error(t, err)
 	assert.Less(t, time.Since(start), 3*time.Second)
 	assert.ErrorIs(t, err, registry.ErrUnavailable)
@@ -170,13 +171,13 @@ func TestConfluentOutage(t *testing.T) {
 	assert.Greater(t, srv.Requests(), 2, "retried")
 
 	srv.FailNext(2, http.StatusBadGateway) // a short blip is absorbed by the retries
-	n, err := h.decode(good)
+	n, err := h.Decode(good)
 	require.NoError(t, err)
 	assert.Equal(t, 1, n)
 }
 
 func TestConfluentSettings(t *testing.T) {
-	cols, err := block.ParseColumns(matrixCols)
+	cols, err := block.ParseColumns(codectest.MatrixCols)
 	require.NoError(t, err)
 	_, err = Confluent{}.NewDecoder(block.Schema(cols), nil)
 	require.ErrorContains(t, err, "format_avro_schema_registry_url is not set")
@@ -192,10 +193,10 @@ func TestConfluentEncode(t *testing.T) {
 	srv := newRegistry(t)
 	s := confluentSettings(srv.AuthURL())
 
-	h := newHarness(t, mem, Format{}, matrixCols, defaults())
+	h := codectest.NewHarness(t, mem, Format{}, codectest.MatrixCols, defaults())
 	defer h.Release()
-	h.mustDecode(readFile(t, "matrix_m1.avro"), readFile(t, "matrix_m2.avro"))
-	rec := h.record()
+	h.MustDecode(codectest.ReadTestdata(t, "matrix_m1.avro"), codectest.ReadTestdata(t, "matrix_m2.avro"))
+	rec := h.Record()
 	defer rec.Release()
 
 	enc, err := Confluent{}.NewEncoder(rec.Schema(), &s)
@@ -236,12 +237,12 @@ func TestConfluentEncode(t *testing.T) {
 	assert.Equal(t, m1, again)
 	assert.Len(t, srv.Subjects("events-value"), 1)
 
-	d := newHarness(t, mem, Confluent{}, matrixCols, s)
+	d := codectest.NewHarness(t, mem, Confluent{}, codectest.MatrixCols, s)
 	defer d.Release()
-	d.mustDecode(m1, m2, m1)
-	got := d.record()
+	d.MustDecode(m1, m2, m1)
+	got := d.Record()
 	defer got.Release()
-	checkMatrix(t, got)
+	codectest.CheckMatrix(t, got)
 
 	// Wrong credentials when registering.
 	bad := confluentSettings(strings.Replace(srv.AuthURL(), "s3cr3t", "nope", 1))

@@ -8,6 +8,7 @@ import (
 	_ "time/tzdata"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/chkafka/chkafka/format/internal/codectest"
 	"github.com/linkedin/goavro/v2"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -39,28 +40,28 @@ func TestMatrix(t *testing.T) {
 		t.Run(codec, func(t *testing.T) {
 			mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 			defer mem.AssertSize(t, 0)
-			h := newHarness(t, mem, Format{}, matrixCols, defaults())
+			h := codectest.NewHarness(t, mem, Format{}, codectest.MatrixCols, defaults())
 			defer h.Release()
 			var m2 []map[string]any
 			for i := int64(1); i <= 15; i++ {
 				m2 = append(m2, matrixRow(i))
 			}
 			m1 := goavroOCF(t, matrixSchema, codec, matrixRow(0))
-			h.mustDecode(m1, goavroOCF(t, matrixSchema, codec, m2...), m1)
-			rec := h.record()
+			h.MustDecode(m1, goavroOCF(t, matrixSchema, codec, m2...), m1)
+			rec := h.Record()
 			defer rec.Release()
-			checkMatrix(t, rec)
+			codectest.CheckMatrix(t, rec)
 		})
 	}
 	t.Run("testdata", func(t *testing.T) {
 		mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 		defer mem.AssertSize(t, 0)
-		h := newHarness(t, mem, Format{}, matrixCols, defaults())
+		h := codectest.NewHarness(t, mem, Format{}, codectest.MatrixCols, defaults())
 		defer h.Release()
-		h.mustDecode(readFile(t, "matrix_m1.avro"), readFile(t, "matrix_m2_snappy.avro"), readFile(t, "matrix_m1.avro"))
-		rec := h.record()
+		h.MustDecode(codectest.ReadTestdata(t, "matrix_m1.avro"), codectest.ReadTestdata(t, "matrix_m2_snappy.avro"), codectest.ReadTestdata(t, "matrix_m1.avro"))
+		rec := h.Record()
 		defer rec.Release()
-		checkMatrix(t, rec)
+		codectest.CheckMatrix(t, rec)
 	})
 }
 
@@ -68,18 +69,18 @@ func TestMatrix(t *testing.T) {
 func TestGarbage(t *testing.T) {
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
-	h := newHarness(t, mem, Format{}, []string{"key UInt64", "value UInt64"}, defaults())
+	h := codectest.NewHarness(t, mem, Format{}, []string{"key UInt64", "value UInt64"}, defaults())
 	defer h.Release()
 	for _, p := range []string{"qwertyuiop", "asdfghjkl", "zxcvbnm", "Broken message\nBroken message\nBroken message\n", "", "Obj"} {
-		n, err := h.decode([]byte(p))
+		n, err := h.Decode([]byte(p))
 		require.Error(t, err, "%q", p)
 		assert.Zero(t, n)
 		assert.Contains(t, err.Error(), "Invalid data file. Magic does not match", "%q", p)
 	}
 	// Truncations of a valid container fail, never panic, never give rows.
-	full := readFile(t, "matrix_m2.avro")
+	full := codectest.ReadTestdata(t, "matrix_m2.avro")
 	for k := len(magic); k < len(full); k++ {
-		n, err := h.decode(full[:k])
+		n, err := h.Decode(full[:k])
 		if err == nil {
 			// Cut exactly between blocks: the header alone is a valid empty container.
 			assert.Zero(t, n)
@@ -92,22 +93,22 @@ func TestGarbage(t *testing.T) {
 func TestBrokenBlocks(t *testing.T) {
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
-	h := newHarness(t, mem, Format{}, matrixCols, defaults())
+	h := codectest.NewHarness(t, mem, Format{}, codectest.MatrixCols, defaults())
 	defer h.Release()
-	good := readFile(t, "matrix_m1.avro")
+	good := codectest.ReadTestdata(t, "matrix_m1.avro")
 
 	bad := bytes.Clone(good)
 	bad[len(bad)-1] ^= 0xff // sync marker
-	_, err := h.decode(bad)
+	_, err := h.Decode(bad)
 	require.ErrorContains(t, err, "invalid sync marker")
 
 	bad = append(bytes.Clone(good), 0x02) // trailing byte: a block without size
-	_, err = h.decode(bad)
+	_, err = h.Decode(bad)
 	require.ErrorContains(t, err, "invalid block")
 
 	// A record whose long overflows.
 	body := []byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01}
-	_, err = h.decode(withBlock(t, good, 1, body))
+	_, err = h.Decode(withBlock(t, good, 1, body))
 	require.ErrorContains(t, err, "field id: malformed variable-length integer: (at row 1)")
 }
 
@@ -165,7 +166,7 @@ func TestReaderView(t *testing.T) {
 	}
 	payload := goavroOCF(t, schema, "null", row)
 
-	h := newHarness(t, mem, Format{}, []string{
+	h := codectest.NewHarness(t, mem, Format{}, []string{
 		"l Float64", "i Int64", "f Float64", "s String", "by String", "ns Nullable(String)", "sn Nullable(String)",
 		"e Enum8('RED' = 1, 'GREEN' = 2, 'BLUE' = 3)", "ei UInt8", "arr Array(Int64)", "m Map(String, Nullable(Int64))",
 		"rec Tuple(z Float32, x Int32)", "`flat.y` String", "`flat.x` UInt8", "d Date", "tsm DateTime64(3, 'UTC')",
@@ -173,8 +174,8 @@ func TestReaderView(t *testing.T) {
 		"missing Nullable(Int32)", "missing2 String",
 	}, defaults())
 	defer h.Release()
-	h.mustDecode(payload)
-	rec := h.record()
+	h.MustDecode(payload)
+	rec := h.Record()
 	defer rec.Release()
 	want := []string{
 		"1.099511627776e+12", "-5", "1.5", "str", "bin", "x", "(null)",
@@ -184,7 +185,7 @@ func TestReaderView(t *testing.T) {
 		"(null)", "",
 	}
 	for k := range want {
-		got := strs(rec.Column(k))
+		got := codectest.Strs(rec.Column(k))
 		require.Len(t, got, 1)
 		if rec.ColumnName(k) == "u" {
 			continue
@@ -201,20 +202,20 @@ func TestReaderViewErrors(t *testing.T) {
 	const schema = `{"type":"record","name":"r","fields":[{"name":"a","type":"long"},{"name":"arr","type":{"type":"array","items":"int"}}]}`
 	payload := goavroOCF(t, schema, "null", map[string]any{"a": int64(300), "arr": []any{int32(1)}})
 
-	h := newHarness(t, mem, Format{}, []string{"a UInt8"}, defaults())
+	h := codectest.NewHarness(t, mem, Format{}, []string{"a UInt8"}, defaults())
 	defer h.Release()
-	_, err := h.decode(payload)
+	_, err := h.Decode(payload)
 	require.ErrorContains(t, err, `column "a" (UInt8): value 300 out of range`)
 	require.ErrorContains(t, err, "(at row 1)")
 
-	h = newHarness(t, mem, Format{}, []string{"arr Int32"}, defaults())
+	h = codectest.NewHarness(t, mem, Format{}, []string{"arr Int32"}, defaults())
 	defer h.Release()
-	_, err = h.decode(payload)
+	_, err = h.Decode(payload)
 	require.ErrorContains(t, err, "column arr (Int32): cannot read Avro type array<int> into a column of type Int32")
 
-	h = newHarness(t, mem, Format{}, []string{"a Int64"}, defaults())
+	h = codectest.NewHarness(t, mem, Format{}, []string{"a Int64"}, defaults())
 	defer h.Release()
-	_, err = h.decode(goavroOCF(t, `"long"`, "null"))
+	_, err = h.Decode(goavroOCF(t, `"long"`, "null"))
 	require.ErrorContains(t, err, "the root schema must be a record")
 }
 
@@ -224,12 +225,12 @@ func TestUnsignedWrapAround(t *testing.T) {
 	defer mem.AssertSize(t, 0)
 	const schema = `{"type":"record","name":"row","fields":[{"name":"u32","type":"int"},{"name":"dt","type":"int"},{"name":"u64","type":"long"}]}`
 	payload := goavroOCF(t, schema, "null", map[string]any{"u32": int32(-1), "dt": int32(-2), "u64": int64(-1)})
-	h := newHarness(t, mem, Format{}, []string{"u32 UInt32", "dt DateTime('UTC')", "u64 UInt64"}, defaults())
+	h := codectest.NewHarness(t, mem, Format{}, []string{"u32 UInt32", "dt DateTime('UTC')", "u64 UInt64"}, defaults())
 	defer h.Release()
-	h.mustDecode(payload)
-	rec := h.record()
+	h.MustDecode(payload)
+	rec := h.Record()
 	defer rec.Release()
-	assert.Equal(t, []string{"4294967295"}, strs(rec.Column(0)))
-	assert.Equal(t, []string{"2106-02-07T06:28:14Z"}, strs(rec.Column(1)))
-	assert.Equal(t, []string{"18446744073709551615"}, strs(rec.Column(2)))
+	assert.Equal(t, []string{"4294967295"}, codectest.Strs(rec.Column(0)))
+	assert.Equal(t, []string{"2106-02-07T06:28:14Z"}, codectest.Strs(rec.Column(1)))
+	assert.Equal(t, []string{"18446744073709551615"}, codectest.Strs(rec.Column(2)))
 }

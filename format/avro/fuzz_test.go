@@ -13,6 +13,7 @@ import (
 
 	"github.com/chkafka/chkafka/block"
 	"github.com/chkafka/chkafka/format"
+	"github.com/chkafka/chkafka/format/internal/codectest"
 	"github.com/chkafka/chkafka/format/registry"
 	"github.com/chkafka/chkafka/format/registry/registrytest"
 	"github.com/chkafka/chkafka/virtualcols"
@@ -104,7 +105,7 @@ func FuzzDecode(f *testing.F) {
 	require.NoError(f, err)
 	dec2, err := Format{}.NewDecoder(schema, nil)
 	require.NoError(f, err)
-	good := readFile(f, "matrix_m1.avro")
+	good := codectest.ReadTestdata(f, "matrix_m1.avro")
 	f.Fuzz(func(t *testing.T, payload []byte) {
 		fuzzCheck(t, cols, dec, payload, good, enc, dec2)
 	})
@@ -121,7 +122,7 @@ func FuzzDecodeConfluent(f *testing.F) {
 	f.Add(append(frame(f, 2, fuzzSchema, map[string]any{
 		"id": int64(9), "a": []any{}, "m": map[string]any{}, "t": map[string]any{"x": int32(1), "y": []byte("z")}, "e": "RED",
 		"d": time.Unix(86400, 0).UTC(), "ts": time.UnixMilli(-5).UTC(), "dec": big.NewRat(-1, 100), "u": "00000000-0000-0000-0000-000000000000", "n": nil, "skip": map[string]any{},
-	}), readFile(f, "confluent_m1.bin")...))
+	}), codectest.ReadTestdata(f, "confluent_m1.bin")...))
 	f.Add([]byte{})
 	f.Add([]byte{0, 0, 0})
 	cols, err := block.ParseColumns(fuzzCols)
@@ -136,17 +137,17 @@ func FuzzDecodeConfluent(f *testing.F) {
 	require.NoError(f, err)
 	dec2, err := Confluent{}.NewDecoder(schema, &s)
 	require.NoError(f, err)
-	good := readFile(f, "confluent_m1.bin")
+	good := codectest.ReadTestdata(f, "confluent_m1.bin")
 	f.Fuzz(func(t *testing.T, payload []byte) {
 		fuzzCheck(t, cols, dec, payload, good, enc, dec2)
 	})
 }
 
 // benchPayload is a container of n matrix rows written by our encoder.
-func benchPayload(b *testing.B, f format.Format, s format.Settings, n int) (*harness, []byte) {
+func benchPayload(b *testing.B, f format.Format, s format.Settings, n int) (*codectest.Harness, []byte) {
 	mem := memory.NewGoAllocator()
-	h := newHarness(b, mem, f, matrixCols, s)
-	rows := block.NewRows(h.cols, block.Options{})
+	h := codectest.NewHarness(b, mem, f, codectest.MatrixCols, s)
+	rows := block.NewRows(h.Cols, block.Options{})
 	for i := range n {
 		require.NoError(b, rows.Col(0).AppendInt(int64(i)))
 		require.NoError(b, rows.Col(2).AppendText([]byte("AM")))
@@ -154,8 +155,8 @@ func benchPayload(b *testing.B, f format.Format, s format.Settings, n int) (*har
 		require.NoError(b, rows.Col(4).AppendInt(1))
 		require.NoError(b, rows.EndRow())
 	}
-	h.b.Append(rows, nil)
-	rec := h.record()
+	h.B.Append(rows, nil)
+	rec := h.Record()
 	defer rec.Release()
 	enc, err := f.NewEncoder(rec.Schema(), &s)
 	require.NoError(b, err)
@@ -176,10 +177,10 @@ func BenchmarkDecode(b *testing.B) {
 	b.ReportAllocs()
 	b.SetBytes(int64(len(payload)))
 	for b.Loop() {
-		if err := h.dec.Decode(h.rows, payload); err != nil {
+		if err := h.Dec.Decode(h.Rows, payload); err != nil {
 			b.Fatal(err)
 		}
-		h.rows.Reset()
+		h.Rows.Reset()
 	}
 }
 
@@ -191,9 +192,9 @@ func BenchmarkDecodeConfluent(b *testing.B) {
 	b.ReportAllocs()
 	b.SetBytes(int64(len(payload)))
 	for b.Loop() {
-		if err := h.dec.Decode(h.rows, payload); err != nil {
+		if err := h.Dec.Decode(h.Rows, payload); err != nil {
 			b.Fatal(err)
 		}
-		h.rows.Reset()
+		h.Rows.Reset()
 	}
 }

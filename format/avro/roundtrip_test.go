@@ -14,38 +14,8 @@ import (
 
 	"github.com/chkafka/chkafka/block"
 	"github.com/chkafka/chkafka/format"
-	"github.com/chkafka/chkafka/virtualcols"
+	"github.com/chkafka/chkafka/format/internal/codectest"
 )
-
-// roundTrip encodes src in kafka_max_rows_per_message style groups, decodes every message
-// and checks that the columns come back equal.
-func roundTrip(t *testing.T, mem memory.Allocator, cols []block.Column, src arrow.RecordBatch, enc format.Encoder, dec format.Decoder) [][]byte {
-	t.Helper()
-	rows := block.NewRows(cols, block.Options{NullAsDefault: true})
-	b, err := block.NewBuilder(mem, cols, nil)
-	require.NoError(t, err)
-	defer b.Release()
-	var msgs [][]byte
-	for _, g := range [][2]int{{0, 3}, {3, 5}} {
-		msg, err := enc.Append([]byte("prefix|"), src, g[0], g[1])
-		require.NoError(t, err)
-		require.Equal(t, "prefix|", string(msg[:7]))
-		payload := msg[7:]
-		msgs = append(msgs, payload)
-		require.NoError(t, dec.Decode(rows, payload))
-		require.Equal(t, g[1]-g[0], rows.Len())
-		b.Append(rows, &virtualcols.Message{})
-		rows.Reset()
-	}
-	got := b.NewRecordBatch()
-	defer got.Release()
-	require.Equal(t, src.NumRows(), got.NumRows())
-	for k := range src.NumCols() {
-		assert.True(t, array.ApproxEqual(src.Column(int(k)), got.Column(int(k)), array.WithNaNsEqual(true), array.WithAbsTolerance(0)),
-			"column %s:\nwant %v\ngot  %v", src.ColumnName(int(k)), src.Column(int(k)), got.Column(int(k)))
-	}
-	return msgs
-}
 
 func TestRoundTrip(t *testing.T) {
 	for _, codec := range []string{"", "null", "deflate", "snappy", "zstd"} {
@@ -60,7 +30,7 @@ func TestRoundTrip(t *testing.T) {
 			require.NoError(t, err)
 			dec, err := Format{}.NewDecoder(src.Schema(), &s)
 			require.NoError(t, err)
-			msgs := roundTrip(t, mem, cols, src, enc, dec)
+			msgs := codectest.RoundTripCodec(t, mem, cols, src, enc, dec, block.Options{NullAsDefault: true})
 			want := codec
 			switch codec {
 			case "":
@@ -87,7 +57,7 @@ func TestRoundTrip(t *testing.T) {
 		require.NoError(t, err)
 		dec, err := Confluent{}.NewDecoder(src.Schema(), &s)
 		require.NoError(t, err)
-		roundTrip(t, mem, cols, src, enc, dec)
+		codectest.RoundTripCodec(t, mem, cols, src, enc, dec, block.Options{NullAsDefault: true})
 	})
 }
 
@@ -127,21 +97,21 @@ func TestEncodeSchemaAndBlocks(t *testing.T) {
 	require.ErrorContains(t, err, `unknown output_format_avro_codec "lz4"`)
 
 	// 2000 rows of ~20 bytes: several 16 KiB blocks in one container.
-	h := newHarness(t, mem, Format{}, []string{"k UInt64", "s String"}, defaults())
+	h := codectest.NewHarness(t, mem, Format{}, []string{"k UInt64", "s String"}, defaults())
 	defer h.Release()
 	var payload bytes.Buffer
 	for i := range 2000 {
 		payload.WriteString(strings.Repeat("x", i%30))
 		payload.WriteByte('\n')
 	}
-	rows := block.NewRows(h.cols, block.Options{})
+	rows := block.NewRows(h.Cols, block.Options{})
 	for i, line := range strings.Split(payload.String(), "\n")[:2000] {
 		require.NoError(t, rows.Col(0).AppendInt(int64(i)))
 		require.NoError(t, rows.Col(1).AppendText([]byte(line)))
 		require.NoError(t, rows.EndRow())
 	}
-	h.b.Append(rows, nil)
-	src := h.record()
+	h.B.Append(rows, nil)
+	src := h.Record()
 	defer src.Release()
 	s = defaults()
 	s.AvroCodec = "null"

@@ -318,37 +318,52 @@ var SchemaRoundTripDefs = []string{
 	"tu Tuple(Int64, Nullable(String))",
 }
 
-// SourceRecordOf is SourceRecord of exactly the columns defs, which must all be in
-// RoundTripColumns. The caller releases the record batch.
-func SourceRecordOf(t testing.TB, mem memory.Allocator, defs []string) ([]block.Column, arrow.RecordBatch) {
-	t.Helper()
-	cols, rec := SourceRecord(t, mem, func(def string) bool { return slices.Contains(defs, def) })
-	if len(cols) != len(defs) {
-		rec.Release()
-		require.Len(t, cols, len(defs), "a column of defs is not in RoundTripColumns")
+// RoundTripColumnsWith returns RoundTripColumns followed by extra: the list of a format
+// that round-trips types not every format supports.
+func RoundTripColumnsWith(extra ...Column) []Column {
+	return append(slices.Clone(RoundTripColumns), extra...)
+}
+
+// Select returns the columns whose definition keep accepts (all when keep is nil).
+func Select(columns []Column, keep func(def string) bool) []Column {
+	var sel []Column
+	for _, c := range columns {
+		if keep == nil || keep(c.Def) {
+			sel = append(sel, c)
+		}
 	}
-	return cols, rec
+	return sel
+}
+
+// SourceRecordOf is SourceRecord of exactly the columns defs, which must all be in
+// RoundTripColumns or extra. The caller releases the record batch.
+func SourceRecordOf(t testing.TB, mem memory.Allocator, defs []string, extra ...Column) ([]block.Column, arrow.RecordBatch) {
+	t.Helper()
+	sel := Select(RoundTripColumnsWith(extra...), func(def string) bool { return slices.Contains(defs, def) })
+	require.Len(t, sel, len(defs), "a column of defs is not in RoundTripColumns or extra")
+	return SourceRecordFrom(t, mem, sel)
 }
 
 // SourceRecord stages the round-trip values of the columns keep accepts (all when keep is
 // nil) through block.Rows and cuts a record batch. The caller releases it.
 func SourceRecord(t testing.TB, mem memory.Allocator, keep func(def string) bool) ([]block.Column, arrow.RecordBatch) {
 	t.Helper()
-	var sel []Column
-	for _, c := range RoundTripColumns {
-		if keep == nil || keep(c.Def) {
-			sel = append(sel, c)
-		}
-	}
-	defs := make([]string, len(sel))
-	for i, c := range sel {
+	return SourceRecordFrom(t, mem, Select(RoundTripColumns, keep))
+}
+
+// SourceRecordFrom stages the columns' five rows of values through block.Rows and cuts a
+// record batch. The caller releases it.
+func SourceRecordFrom(t testing.TB, mem memory.Allocator, columns []Column) ([]block.Column, arrow.RecordBatch) {
+	t.Helper()
+	defs := make([]string, len(columns))
+	for i, c := range columns {
 		defs[i] = c.Def
 	}
 	cols, err := block.ParseColumns(defs)
 	require.NoError(t, err)
 	rows := block.NewRows(cols, block.Options{NullAsDefault: true})
 	for r := range 5 {
-		for i, c := range sel {
+		for i, c := range columns {
 			require.NoError(t, c.Rows[r](rows.Col(i)), "row %d column %s", r, c.Def)
 		}
 		require.NoError(t, rows.EndRow())
@@ -374,19 +389,29 @@ func RoundTrip(t *testing.T, f format.Format, s format.Settings, keep func(def s
 	require.NoError(t, err)
 	dec, err := f.NewDecoder(src.Schema(), &s)
 	require.NoError(t, err)
-	rows := block.NewRows(cols, block.Options{NullAsDefault: s.NullAsDefault})
+	RoundTripCodec(t, mem, cols, src, enc, dec, block.Options{NullAsDefault: s.NullAsDefault})
+}
+
+// RoundTripCodec encodes src's five rows with enc in the groups [0,3) and [3,5) (one
+// message each, as kafka_max_rows_per_message would cut them, each appended to a prefix
+// that must stay), decodes the messages with dec into rows staged with opts and checks
+// that every column comes back equal. It returns the two messages without the prefix.
+func RoundTripCodec(t *testing.T, mem memory.Allocator, cols []block.Column, src arrow.RecordBatch, enc format.Encoder, dec format.Decoder, opts block.Options) [][]byte {
+	t.Helper()
+	rows := block.NewRows(cols, opts)
 	b, err := block.NewBuilder(mem, cols, nil)
 	require.NoError(t, err)
 	defer b.Release()
 
+	var msgs [][]byte
 	for _, g := range [][2]int{{0, 3}, {3, 5}} {
-		prefix := []byte("prefix|")
-		msg, err := enc.Append(prefix, src, g[0], g[1])
+		msg, err := enc.Append([]byte("prefix|"), src, g[0], g[1])
 		require.NoError(t, err)
 		require.Equal(t, "prefix|", string(msg[:7]))
 		payload := msg[7:]
-		require.NoError(t, dec.Decode(rows, payload), "%x", payload)
-		require.Equal(t, g[1]-g[0], rows.Len())
+		msgs = append(msgs, payload)
+		require.NoError(t, dec.Decode(rows, payload), "%q", payload)
+		require.Equal(t, g[1]-g[0], rows.Len(), "%q", payload)
 		b.Append(rows, &virtualcols.Message{})
 		rows.Reset()
 	}
@@ -395,8 +420,9 @@ func RoundTrip(t *testing.T, f format.Format, s format.Settings, keep func(def s
 	require.Equal(t, src.NumRows(), got.NumRows())
 	for k := range src.NumCols() {
 		assert.True(t, array.ApproxEqual(src.Column(int(k)), got.Column(int(k)), array.WithNaNsEqual(true), array.WithAbsTolerance(0)),
-			"column %s:\nwant %v\ngot  %v", src.ColumnName(int(k)), src.Column(int(k)), got.Column(int(k)))
+			"column %s:\nwant %v\ngot  %v\nmessages %q", src.ColumnName(int(k)), src.Column(int(k)), got.Column(int(k)), msgs)
 	}
+	return msgs
 }
 
 // BlockSplit is VECTORS.md §6.4 for a block format: 100 rows (i*10, i*100) in record
