@@ -3,8 +3,6 @@ package bson
 import (
 	"encoding/binary"
 	"encoding/hex"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -18,13 +16,6 @@ import (
 	"github.com/chkafka/chkafka/format/internal/codectest"
 	"github.com/chkafka/chkafka/virtualcols"
 )
-
-func testdata(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	require.NoError(t, err)
-	return b
-}
 
 func defaults() format.Settings { return format.DefaultSettings() }
 
@@ -42,37 +33,26 @@ func TestDecodeFormatMatrix(t *testing.T) {
 	defer mem.AssertSize(t, 0)
 	h := codectest.NewHarness(t, mem, Format{}, codectest.MatrixCols, defaults())
 	defer h.Release()
-	m1, m2 := testdata(t, "matrix_m1.bson"), testdata(t, "matrix_m2.bson")
+	m1, m2 := codectest.ReadTestdata(t, "matrix_m1.bson"), codectest.ReadTestdata(t, "matrix_m2.bson")
 	_, err := h.Decode(nil)
 	require.EqualError(t, err, "Cannot read all data. Bytes read: 0. Bytes expected: 4.: (at row 1)")
-	for _, p := range []struct {
-		payload []byte
-		rows    int
-	}{{m1, 1}, {m2, 15}, {m1, 1}} {
-		n, err := h.Decode(p.payload)
-		require.NoError(t, err)
-		assert.Equal(t, p.rows, n)
-	}
-	rec := h.Record()
-	defer rec.Release()
-	codectest.CheckMatrix(t, rec)
+	h.Matrix(m1, m2)
 }
 
 func TestEncodeFormatMatrix(t *testing.T) {
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
-	m1 := codectest.MatrixRecord(t, mem, 0)
+	m1, m2 := codectest.MatrixRecords(t, mem)
 	defer m1.Release()
-	m2 := codectest.MatrixRecord(t, mem, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
 	defer m2.Release()
 	enc, err := Format{}.NewEncoder(m1.Schema(), nil)
 	require.NoError(t, err)
 	out, err := enc.Append(nil, m1, 0, 1)
 	require.NoError(t, err)
-	assert.Equal(t, hex.EncodeToString(testdata(t, "matrix_m1.bson")), hex.EncodeToString(out))
+	assert.Equal(t, hex.EncodeToString(codectest.ReadTestdata(t, "matrix_m1.bson")), hex.EncodeToString(out))
 	out, err = enc.Append(nil, m2, 0, 15)
 	require.NoError(t, err)
-	assert.Equal(t, hex.EncodeToString(testdata(t, "matrix_m2.bson")), hex.EncodeToString(out))
+	assert.Equal(t, hex.EncodeToString(codectest.ReadTestdata(t, "matrix_m2.bson")), hex.EncodeToString(out))
 }
 
 // Fields of every BSON type: known ones convert, unknown ones are skipped.
@@ -81,7 +61,7 @@ func TestDecodeOtherTypes(t *testing.T) {
 	defer mem.AssertSize(t, 0)
 	h := codectest.NewHarness(t, mem, Format{}, codectest.MatrixCols, defaults())
 	defer h.Release()
-	h.MustDecode(testdata(t, "other_types.bson"))
+	h.MustDecode(codectest.ReadTestdata(t, "other_types.bson"))
 	rec := h.Record()
 	defer rec.Release()
 	assert.Equal(t, int64(7), rec.Column(0).(*array.Int64).Value(0))
@@ -260,16 +240,7 @@ func TestDecodeAllocations(t *testing.T) {
 	defer mem.AssertSize(t, 0)
 	h := codectest.NewHarness(t, mem, Format{}, codectest.MatrixCols, defaults())
 	defer h.Release()
-	payload := testdata(t, "matrix_m2.bson")
-	for range 3 {
-		require.NoError(t, h.Dec.Decode(h.Rows, payload))
-		h.Rows.Reset()
-	}
-	allocs := testing.AllocsPerRun(20, func() {
-		if err := h.Dec.Decode(h.Rows, payload); err != nil {
-			panic(err)
-		}
-		h.Rows.Reset()
-	})
+	payload := codectest.ReadTestdata(t, "matrix_m2.bson")
+	allocs := h.AllocsPerDecode(payload)
 	assert.Zero(t, allocs)
 }

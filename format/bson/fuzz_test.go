@@ -15,5 +15,5 @@ var fuzzCols = []string{
 
 func FuzzDecode(f *testing.F) {
 	codectest.Seeds(f, "testdata", []byte{}, []byte{5, 0, 0, 0, 0})
-	codectest.Fuzz(f, Format{}, fuzzCols, defaults(), testdata(f, "matrix_m1.bson"))
+	codectest.Fuzz(f, Format{}, fuzzCols, defaults(), codectest.ReadTestdata(f, "matrix_m1.bson"))
 }

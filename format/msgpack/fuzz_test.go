@@ -15,7 +15,7 @@ var fuzzCols = []string{
 
 func FuzzDecode(f *testing.F) {
 	codectest.Seeds(f, "testdata", []byte{}, []byte{0x92, 1, 2}, []byte{0xd8, 2, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16})
-	codectest.Fuzz(f, Format{}, codectest.MatrixCols, defaults(), testdata(f, "matrix_m1.msgpack"))
+	codectest.Fuzz(f, Format{}, codectest.MatrixCols, defaults(), codectest.ReadTestdata(f, "matrix_m1.msgpack"))
 }
 
 func FuzzDecodeTypes(f *testing.F) {

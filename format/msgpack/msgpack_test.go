@@ -2,8 +2,6 @@ package msgpack
 
 import (
 	"encoding/hex"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -17,13 +15,6 @@ import (
 	"github.com/chkafka/chkafka/format/internal/codectest"
 	"github.com/chkafka/chkafka/virtualcols"
 )
-
-func testdata(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	require.NoError(t, err)
-	return b
-}
 
 func defaults() format.Settings { return format.DefaultSettings() }
 
@@ -40,22 +31,12 @@ func TestDecodeFormatMatrix(t *testing.T) {
 	defer mem.AssertSize(t, 0)
 	h := codectest.NewHarness(t, mem, Format{}, codectest.MatrixCols, defaults())
 	defer h.Release()
-	m1, m2 := testdata(t, "matrix_m1.msgpack"), testdata(t, "matrix_m2.msgpack")
+	m1, m2 := codectest.ReadTestdata(t, "matrix_m1.msgpack"), codectest.ReadTestdata(t, "matrix_m2.msgpack")
 	require.Equal(t, "0000a2414dca3f00000001", hex.EncodeToString(m1))
 	require.Len(t, m2, 165)
 	_, err := h.Decode(nil) // not OK for MsgPack (VECTORS.md §1.2)
 	require.EqualError(t, err, "Unexpected end of file while parsing msgpack object.: (at row 1)\n: (while reading column id)")
-	for _, p := range []struct {
-		payload []byte
-		rows    int
-	}{{m1, 1}, {m2, 15}, {m1, 1}} {
-		n, err := h.Decode(p.payload)
-		require.NoError(t, err)
-		assert.Equal(t, p.rows, n)
-	}
-	rec := h.Record()
-	defer rec.Release()
-	codectest.CheckMatrix(t, rec)
+	h.Matrix(m1, m2)
 }
 
 // The encoder writes the matrix rows as ClickHouse does today: String as bin 8 (c4 02)
@@ -70,7 +51,7 @@ func TestEncodeFormatMatrix(t *testing.T) {
 	out, err := enc.Append(nil, rec, 0, 3)
 	require.NoError(t, err)
 	assert.Equal(t, "0000c402414dca3f00000001"+"0100c402414dca3f00000001"+"0f00c402414dca3f00000001", hex.EncodeToString(out))
-	fixture := strings.ReplaceAll(hex.EncodeToString(testdata(t, "matrix_m1.msgpack")), "a2414d", "c402414d")
+	fixture := strings.ReplaceAll(hex.EncodeToString(codectest.ReadTestdata(t, "matrix_m1.msgpack")), "a2414d", "c402414d")
 	assert.Equal(t, fixture, hex.EncodeToString(out[:12]))
 }
 
@@ -243,40 +224,14 @@ func TestGarbage(t *testing.T) {
 
 func TestRoundTrip(t *testing.T) { codectest.RoundTrip(t, Format{}, defaults(), nil) }
 
-func TestEncodeErrors(t *testing.T) {
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	defer mem.AssertSize(t, 0)
-	rec := codectest.MatrixRecord(t, mem, 0, 1)
-	defer rec.Release()
-	enc, err := Format{}.NewEncoder(rec.Schema(), nil)
-	require.NoError(t, err)
-	out, err := enc.Append([]byte("keep"), rec, 1, 3)
-	require.Error(t, err)
-	assert.Equal(t, "keep", string(out))
-	other, err := block.ParseColumns([]string{"a Int8"})
-	require.NoError(t, err)
-	enc, err = Format{}.NewEncoder(block.Schema(other), nil)
-	require.NoError(t, err)
-	out, err = enc.Append([]byte("keep"), rec, 0, 1)
-	require.Error(t, err)
-	assert.Equal(t, "keep", string(out))
-}
+func TestEncodeErrors(t *testing.T) { codectest.EncodeErrors(t, Format{}) }
 
 func TestDecodeAllocations(t *testing.T) {
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
 	h := codectest.NewHarness(t, mem, Format{}, codectest.MatrixCols, defaults())
 	defer h.Release()
-	payload := testdata(t, "matrix_m2.msgpack")
-	for range 3 {
-		require.NoError(t, h.Dec.Decode(h.Rows, payload))
-		h.Rows.Reset()
-	}
-	allocs := testing.AllocsPerRun(20, func() {
-		if err := h.Dec.Decode(h.Rows, payload); err != nil {
-			panic(err)
-		}
-		h.Rows.Reset()
-	})
+	payload := codectest.ReadTestdata(t, "matrix_m2.msgpack")
+	allocs := h.AllocsPerDecode(payload)
 	assert.Zero(t, allocs)
 }

@@ -2,8 +2,6 @@ package native
 
 import (
 	"encoding/hex"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -12,17 +10,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/chkafka/chkafka/block"
 	"github.com/chkafka/chkafka/format"
 	"github.com/chkafka/chkafka/format/internal/codectest"
 )
-
-func testdata(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	require.NoError(t, err)
-	return b
-}
 
 func defaults() format.Settings { return format.DefaultSettings() }
 
@@ -46,40 +36,29 @@ func TestDecodeFormatMatrix(t *testing.T) {
 	defer mem.AssertSize(t, 0)
 	h := codectest.NewHarness(t, mem, Format{}, codectest.MatrixCols, defaults())
 	defer h.Release()
-	m1, m2 := testdata(t, "matrix_m1.native"), testdata(t, "matrix_m2.native")
+	m1, m2 := codectest.ReadTestdata(t, "matrix_m1.native"), codectest.ReadTestdata(t, "matrix_m2.native")
 	require.Len(t, m1, 80)
 	require.Len(t, m2, 332)
 	_, err := h.Decode(nil) // not OK for Native (VECTORS.md §1.2)
 	require.EqualError(t, err, "Attempt to read after eof")
-	for _, p := range []struct {
-		payload []byte
-		rows    int
-	}{{m1, 1}, {m2, 15}, {m1, 1}} {
-		n, err := h.Decode(p.payload)
-		require.NoError(t, err)
-		assert.Equal(t, p.rows, n)
-	}
-	rec := h.Record()
-	defer rec.Release()
-	codectest.CheckMatrix(t, rec)
+	h.Matrix(m1, m2)
 }
 
 // The encoder writes the matrix payloads byte for byte.
 func TestEncodeFormatMatrix(t *testing.T) {
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
-	m1 := codectest.MatrixRecord(t, mem, 0)
+	m1, m2 := codectest.MatrixRecords(t, mem)
 	defer m1.Release()
-	m2 := codectest.MatrixRecord(t, mem, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
 	defer m2.Release()
 	enc, err := Format{}.NewEncoder(m1.Schema(), nil)
 	require.NoError(t, err)
 	out, err := enc.Append(nil, m1, 0, 1)
 	require.NoError(t, err)
-	assert.Equal(t, hex.EncodeToString(testdata(t, "matrix_m1.native")), hex.EncodeToString(out))
+	assert.Equal(t, hex.EncodeToString(codectest.ReadTestdata(t, "matrix_m1.native")), hex.EncodeToString(out))
 	out, err = enc.Append(nil, m2, 0, 15)
 	require.NoError(t, err)
-	assert.Equal(t, hex.EncodeToString(testdata(t, "matrix_m2.native")), hex.EncodeToString(out))
+	assert.Equal(t, hex.EncodeToString(codectest.ReadTestdata(t, "matrix_m2.native")), hex.EncodeToString(out))
 	// Zero rows: the column headers and no data.
 	out, err = enc.Append(nil, m2, 3, 3)
 	require.NoError(t, err)
@@ -93,9 +72,9 @@ func TestDecodeSeveralBlocks(t *testing.T) {
 	h := codectest.NewHarness(t, mem, Format{}, codectest.MatrixCols, defaults())
 	defer h.Release()
 	var msg []byte
-	msg = append(msg, testdata(t, "matrix_m1.native")...)
-	msg = append(msg, testdata(t, "matrix_m2.native")...)
-	msg = append(msg, testdata(t, "matrix_m1.native")...)
+	msg = append(msg, codectest.ReadTestdata(t, "matrix_m1.native")...)
+	msg = append(msg, codectest.ReadTestdata(t, "matrix_m2.native")...)
+	msg = append(msg, codectest.ReadTestdata(t, "matrix_m1.native")...)
 	assert.Equal(t, 17, h.MustDecode(msg))
 	rec := h.Record()
 	defer rec.Release()
@@ -210,12 +189,12 @@ func TestDecodeErrors(t *testing.T) {
 		want     string
 		column   string
 	}{
-		{name: "VECTORS §2 Native", cols: codectest.MatrixCols, payload: testdata(t, "broken.native"), want: "Cannot convert: String to UInt16", column: "blockNo"},
+		{name: "VECTORS §2 Native", cols: codectest.MatrixCols, payload: codectest.ReadTestdata(t, "broken.native"), want: "Cannot convert: String to UInt16", column: "blockNo"},
 		{name: "garbage qwertyuiop", cols: codectest.KeyValueCols, payload: []byte("qwertyuiop"), want: "Cannot read all data"},
 		{name: "garbage asdfghjkl", cols: codectest.KeyValueCols, payload: []byte("asdfghjkl"), want: "Cannot read all data"},
 		{name: "garbage zxcvbnm", cols: codectest.KeyValueCols, payload: []byte("zxcvbnm"), want: "Cannot read all data"},
 		{name: "formats_errors", cols: codectest.KeyValueCols, payload: []byte(codectest.FormatsErrors), want: "Cannot read all data"},
-		{name: "truncated", cols: codectest.MatrixCols, payload: testdata(t, "matrix_m1.native")[:79], want: "Cannot read all data", column: "val3"},
+		{name: "truncated", cols: codectest.MatrixCols, payload: codectest.ReadTestdata(t, "matrix_m1.native")[:79], want: "Cannot read all data", column: "val3"},
 		{name: "unknown type", cols: codectest.KeyValueCols, payload: unhex(t, "01 01 03 6b6579 04 4e6f7065 00"), want: "Unknown data type \"Nope\"", column: "key"},
 		{name: "unknown column", cols: codectest.KeyValueCols, settings: &strict, payload: unhex(t, "01 01 01 7a 05 55496e7438 00"), want: "Unknown column with name z found while reading data in Native format"},
 		{name: "duplicate column", cols: codectest.KeyValueCols, payload: unhex(t, "02 01 03 6b6579 05 55496e7438 00 03 6b6579 05 55496e7438 00"), want: "Duplicate column with name key"},
@@ -264,40 +243,14 @@ func TestRoundTrip(t *testing.T) { codectest.RoundTrip(t, Format{}, defaults(), 
 // VECTORS.md §6.4: one message per record batch.
 func TestBlockSplit(t *testing.T) { codectest.BlockSplit(t, Format{}) }
 
-func TestEncodeErrors(t *testing.T) {
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	defer mem.AssertSize(t, 0)
-	rec := codectest.MatrixRecord(t, mem, 0, 1)
-	defer rec.Release()
-	enc, err := Format{}.NewEncoder(rec.Schema(), nil)
-	require.NoError(t, err)
-	out, err := enc.Append([]byte("keep"), rec, 1, 3)
-	require.Error(t, err)
-	assert.Equal(t, "keep", string(out))
-	other, err := block.ParseColumns([]string{"a Int8"})
-	require.NoError(t, err)
-	enc, err = Format{}.NewEncoder(block.Schema(other), nil)
-	require.NoError(t, err)
-	out, err = enc.Append([]byte("keep"), rec, 0, 1)
-	require.Error(t, err)
-	assert.Equal(t, "keep", string(out))
-}
+func TestEncodeErrors(t *testing.T) { codectest.EncodeErrors(t, Format{}) }
 
 func TestDecodeAllocations(t *testing.T) {
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
 	h := codectest.NewHarness(t, mem, Format{}, codectest.MatrixCols, defaults())
 	defer h.Release()
-	payload := testdata(t, "matrix_m2.native")
-	for range 3 {
-		require.NoError(t, h.Dec.Decode(h.Rows, payload))
-		h.Rows.Reset()
-	}
-	allocs := testing.AllocsPerRun(20, func() {
-		if err := h.Dec.Decode(h.Rows, payload); err != nil {
-			panic(err)
-		}
-		h.Rows.Reset()
-	})
+	payload := codectest.ReadTestdata(t, "matrix_m2.native")
+	allocs := h.AllocsPerDecode(payload)
 	assert.Zero(t, allocs)
 }

@@ -16,12 +16,10 @@ var fuzzCols = []string{
 
 func FuzzDecode(f *testing.F) {
 	codectest.Seeds(f, "testdata", []byte{}, []byte{0})
-	codectest.Fuzz(f, Plain, codectest.MatrixCols, defaults(), testdataBytes(f, "matrix_m1.bin"))
+	codectest.Fuzz(f, Plain, codectest.MatrixCols, defaults(), codectest.ReadTestdata(f, "matrix_m1.bin"))
 }
 
 func FuzzDecodeWithNamesAndTypes(f *testing.F) {
 	codectest.Seeds(f, "testdata", []byte{1, 1, 'a', 5, 'I', 'n', 't', '6', '4'})
-	codectest.Fuzz(f, WithNamesAndTypes, fuzzCols, defaults(), testdataBytes(f, "names_types_m1.bin"))
+	codectest.Fuzz(f, WithNamesAndTypes, fuzzCols, defaults(), codectest.ReadTestdata(f, "names_types_m1.bin"))
 }
-
-func testdataBytes(f *testing.F, name string) []byte { return testdata(f, name) }

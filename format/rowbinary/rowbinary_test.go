@@ -3,8 +3,6 @@ package rowbinary
 import (
 	"encoding/hex"
 	"errors"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -12,17 +10,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/chkafka/chkafka/block"
 	"github.com/chkafka/chkafka/format"
 	"github.com/chkafka/chkafka/format/internal/codectest"
 )
-
-func testdata(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	require.NoError(t, err)
-	return b
-}
 
 func defaults() format.Settings { return format.DefaultSettings() }
 
@@ -53,22 +43,12 @@ func TestDecodeFormatMatrix(t *testing.T) {
 			defer mem.AssertSize(t, 0)
 			h := codectest.NewHarness(t, mem, tc.f, codectest.MatrixCols, defaults())
 			defer h.Release()
-			m1, m2 := testdata(t, tc.m1), testdata(t, tc.m2)
+			m1, m2 := codectest.ReadTestdata(t, tc.m1), codectest.ReadTestdata(t, tc.m2)
 			// Empty messages are not OK for these formats (VECTORS.md §1.2).
 			n, err := h.Decode(nil)
 			require.Error(t, err)
 			assert.Zero(t, n)
-			for _, p := range []struct {
-				payload []byte
-				rows    int
-			}{{m1, 1}, {m2, 15}, {m1, 1}} {
-				n, err := h.Decode(p.payload)
-				require.NoError(t, err)
-				assert.Equal(t, p.rows, n)
-			}
-			rec := h.Record()
-			defer rec.Release()
-			codectest.CheckMatrix(t, rec)
+			h.Matrix(m1, m2)
 		})
 	}
 }
@@ -77,9 +57,8 @@ func TestDecodeFormatMatrix(t *testing.T) {
 func TestEncodeFormatMatrix(t *testing.T) {
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
-	m1 := codectest.MatrixRecord(t, mem, 0)
+	m1, m2 := codectest.MatrixRecords(t, mem)
 	defer m1.Release()
-	m2 := codectest.MatrixRecord(t, mem, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
 	defer m2.Release()
 	for _, tc := range []struct {
 		f      Format
@@ -92,10 +71,10 @@ func TestEncodeFormatMatrix(t *testing.T) {
 		require.NoError(t, err)
 		out, err := enc.Append(nil, m1, 0, 1)
 		require.NoError(t, err)
-		assert.Equal(t, hex.EncodeToString(testdata(t, tc.m1)), hex.EncodeToString(out), tc.f)
+		assert.Equal(t, hex.EncodeToString(codectest.ReadTestdata(t, tc.m1)), hex.EncodeToString(out), tc.f)
 		out, err = enc.Append(nil, m2, 0, 15)
 		require.NoError(t, err)
-		assert.Equal(t, hex.EncodeToString(testdata(t, tc.m2)), hex.EncodeToString(out), tc.f)
+		assert.Equal(t, hex.EncodeToString(codectest.ReadTestdata(t, tc.m2)), hex.EncodeToString(out), tc.f)
 	}
 }
 
@@ -164,7 +143,7 @@ func TestDecodeHeaderSettings(t *testing.T) {
 		h := codectest.NewHarness(t, mem, WithNamesAndTypes, codectest.MatrixCols, s)
 		defer h.Release()
 		// The broken vector's header says String for blockNo; the data is read as UInt16.
-		n, err := h.Decode(testdata(t, "names_types_broken.bin"))
+		n, err := h.Decode(codectest.ReadTestdata(t, "names_types_broken.bin"))
 		require.Error(t, err) // UInt16 reads "03 42", then val1 has length 0x41: short read
 		assert.Zero(t, n)
 	})
@@ -200,12 +179,12 @@ func TestDecodeErrors(t *testing.T) {
 		is       error
 	}{
 		{
-			name: "VECTORS §2 RowBinary", f: Plain, cols: codectest.MatrixCols, payload: testdata(t, "broken.bin"),
+			name: "VECTORS §2 RowBinary", f: Plain, cols: codectest.MatrixCols, payload: codectest.ReadTestdata(t, "broken.bin"),
 			want: "Cannot read all data. Bytes read: 9. Bytes expected: 65.: (at row 1)\n", row: 1, column: "val1",
 		},
 		{
 			name: "VECTORS §2 RowBinaryWithNamesAndTypes", f: WithNamesAndTypes, cols: codectest.MatrixCols,
-			payload: testdata(t, "names_types_broken.bin"), want: "Type of 'blockNo' must be UInt16, not String",
+			payload: codectest.ReadTestdata(t, "names_types_broken.bin"), want: "Type of 'blockNo' must be UInt16, not String",
 		},
 		{name: "empty RowBinary", f: Plain, cols: codectest.MatrixCols, payload: nil, want: "Cannot read all data. Bytes read: 0. Bytes expected: 8.: (at row 1)", row: 1, column: "id"},
 		{name: "empty WithNames", f: WithNames, cols: codectest.MatrixCols, payload: nil, want: "Attempt to read after eof"},
@@ -274,26 +253,15 @@ func TestRoundTrip(t *testing.T) {
 }
 
 func TestEncodeErrors(t *testing.T) {
+	codectest.EncodeErrors(t, Plain)
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
 	rec := codectest.MatrixRecord(t, mem, 0, 1)
 	defer rec.Release()
+	// An empty range is an empty document: nothing for RowBinary, the header for the others.
 	enc, err := Plain.NewEncoder(rec.Schema(), nil)
 	require.NoError(t, err)
-	out, err := enc.Append([]byte("keep"), rec, 1, 3)
-	require.Error(t, err)
-	assert.Equal(t, "keep", string(out))
-	other, err := block.ParseColumns([]string{"a Int8"})
-	require.NoError(t, err)
-	enc, err = Plain.NewEncoder(block.Schema(other), nil)
-	require.NoError(t, err)
-	out, err = enc.Append([]byte("keep"), rec, 0, 1)
-	require.Error(t, err)
-	assert.Equal(t, "keep", string(out))
-	// An empty range is an empty document: nothing for RowBinary, the header for the others.
-	enc, err = Plain.NewEncoder(rec.Schema(), nil)
-	require.NoError(t, err)
-	out, err = enc.Append([]byte("keep"), rec, 1, 1)
+	out, err := enc.Append([]byte("keep"), rec, 1, 1)
 	require.NoError(t, err)
 	assert.Equal(t, "keep", string(out))
 	enc, err = WithNames.NewEncoder(rec.Schema(), nil)
@@ -310,18 +278,9 @@ func TestDecodeAllocations(t *testing.T) {
 	for _, tc := range []struct {
 		f       Format
 		payload []byte
-	}{{Plain, testdata(t, "matrix_m2.bin")}, {WithNamesAndTypes, testdata(t, "names_types_m2.bin")}} {
+	}{{Plain, codectest.ReadTestdata(t, "matrix_m2.bin")}, {WithNamesAndTypes, codectest.ReadTestdata(t, "names_types_m2.bin")}} {
 		h := codectest.NewHarness(t, mem, tc.f, codectest.MatrixCols, defaults())
-		for range 3 {
-			require.NoError(t, h.Dec.Decode(h.Rows, tc.payload))
-			h.Rows.Reset()
-		}
-		allocs := testing.AllocsPerRun(20, func() {
-			if err := h.Dec.Decode(h.Rows, tc.payload); err != nil {
-				panic(err)
-			}
-			h.Rows.Reset()
-		})
+		allocs := h.AllocsPerDecode(tc.payload)
 		assert.Zero(t, allocs, tc.f)
 		h.Release()
 	}

@@ -89,6 +89,40 @@ func (h *Harness) MustDecode(payloads ...[]byte) int {
 // Record cuts the record batch; the caller releases it.
 func (h *Harness) Record() arrow.RecordBatch { return h.B.NewRecordBatch() }
 
+// Matrix decodes VECTORS.md §1's messages M1 (row 0), M2 (rows 1..15) and M1 again, which
+// must be good, and checks the 17 rows with [CheckMatrix]. The format's own check of the
+// empty message comes before.
+func (h *Harness) Matrix(m1, m2 []byte) {
+	h.T.Helper()
+	for _, p := range []struct {
+		payload []byte
+		rows    int
+	}{{m1, 1}, {m2, 15}, {m1, 1}} {
+		n, err := h.Decode(p.payload)
+		require.NoError(h.T, err, "%q", p.payload)
+		require.Equal(h.T, p.rows, n, "%q", p.payload)
+	}
+	rec := h.Record()
+	defer rec.Release()
+	CheckMatrix(h.T, rec)
+}
+
+// AllocsPerDecode returns the average number of allocations of decoding payload into h's
+// staged rows, in steady state.
+func (h *Harness) AllocsPerDecode(payload []byte) float64 {
+	h.T.Helper()
+	for range 3 {
+		require.NoError(h.T, h.Dec.Decode(h.Rows, payload))
+		h.Rows.Reset()
+	}
+	return testing.AllocsPerRun(20, func() {
+		if err := h.Dec.Decode(h.Rows, payload); err != nil {
+			panic(err)
+		}
+		h.Rows.Reset()
+	})
+}
+
 // Strs renders a column with arrow's ValueStr ("(null)" for nulls).
 func Strs(arr arrow.Array) []string {
 	out := make([]string, arr.Len())
@@ -139,6 +173,36 @@ func MatrixRecord(t testing.TB, mem memory.Allocator, ids ...int64) arrow.Record
 	defer b.Release()
 	b.Append(rows, &virtualcols.Message{})
 	return b.NewRecordBatch()
+}
+
+// MatrixRecords returns the rows of VECTORS.md §1's messages M1 (id 0) and M2 (ids
+// 1..15). The caller releases both.
+func MatrixRecords(t testing.TB, mem memory.Allocator) (m1, m2 arrow.RecordBatch) {
+	t.Helper()
+	return MatrixRecord(t, mem, 0), MatrixRecord(t, mem, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
+}
+
+// EncodeErrors checks the append convention of f's encoder (nil settings) on errors: rows
+// [1,3) of a record of two rows, and a record of another schema, are errors that return
+// dst unchanged.
+func EncodeErrors(t *testing.T, f format.Format) {
+	t.Helper()
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	rec := MatrixRecord(t, mem, 0, 1)
+	defer rec.Release()
+	enc, err := f.NewEncoder(rec.Schema(), nil)
+	require.NoError(t, err)
+	out, err := enc.Append([]byte("keep"), rec, 1, 3)
+	require.Error(t, err)
+	assert.Equal(t, "keep", string(out))
+	other, err := block.ParseColumns([]string{"a Int8"})
+	require.NoError(t, err)
+	enc, err = f.NewEncoder(block.Schema(other), nil)
+	require.NoError(t, err)
+	out, err = enc.Append([]byte("keep"), rec, 0, 1)
+	require.Error(t, err)
+	assert.Equal(t, "keep", string(out))
 }
 
 // Cell stages one value into a column.
