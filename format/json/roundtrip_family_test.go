@@ -13,7 +13,7 @@ import (
 
 	"github.com/chkafka/chkafka/block"
 	"github.com/chkafka/chkafka/format"
-	"github.com/chkafka/chkafka/virtualcols"
+	"github.com/chkafka/chkafka/format/internal/codectest"
 )
 
 // roundTripColumnsFor adapts the round-trip values to what format k keeps: the *Strings*
@@ -22,14 +22,14 @@ import (
 func roundTripColumnsFor(k kind) []roundTripColumn {
 	cols := slices.Clone(roundTripColumns)
 	for i, c := range cols {
-		name, _, _ := strings.Cut(c.def, " ")
+		name, _, _ := strings.Cut(c.Def, " ")
 		switch {
 		case k.strings() && name == "ns":
-			c.rows[0] = txt("nul")
+			c.Rows[0] = codectest.Txt("nul")
 		case k.validatesUTF8() && name == "s":
-			c.rows[3] = txt("valid instead of \\xff")
+			c.Rows[3] = codectest.Txt("valid instead of \\xff")
 		case k.validatesUTF8() && name == "fs":
-			c.rows[4] = txt("ab\"\\")
+			c.Rows[4] = codectest.Txt("ab\"\\")
 		}
 		cols[i] = c
 	}
@@ -50,34 +50,14 @@ func TestRoundTripAllFormats(t *testing.T) {
 			t.Run(k.String()+"/"+name, func(t *testing.T) {
 				mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 				defer mem.AssertSize(t, 0)
-				cols, src := sourceRecordOf(t, mem, roundTripColumnsFor(k))
+				cols, src := codectest.SourceRecordFrom(t, mem, roundTripColumnsFor(k))
 				defer src.Release()
 				f := lookup(t, k.String())
 				enc, err := f.NewEncoder(src.Schema(), &s)
 				require.NoError(t, err)
 				dec, err := f.NewDecoder(src.Schema(), &s)
 				require.NoError(t, err)
-				rows := block.NewRows(cols, block.Options{NullAsDefault: s.NullAsDefault})
-				b, err := block.NewBuilder(mem, cols, nil)
-				require.NoError(t, err)
-				defer b.Release()
-				for _, g := range [][2]int{{0, 3}, {3, 5}} {
-					msg, err := enc.Append([]byte("prefix|"), src, g[0], g[1])
-					require.NoError(t, err)
-					require.Equal(t, "prefix|", string(msg[:7]))
-					payload := msg[7:]
-					require.NoError(t, dec.Decode(rows, payload), "%s", payload)
-					require.Equal(t, g[1]-g[0], rows.Len(), "%s", payload)
-					b.Append(rows, &virtualcols.Message{})
-					rows.Reset()
-				}
-				got := b.NewRecordBatch()
-				defer got.Release()
-				require.Equal(t, src.NumRows(), got.NumRows())
-				for c := range src.NumCols() {
-					assert.True(t, array.ApproxEqual(src.Column(int(c)), got.Column(int(c)), array.WithNaNsEqual(true), array.WithAbsTolerance(0)),
-						"column %s:\nwant %v\ngot  %v", src.ColumnName(int(c)), src.Column(int(c)), got.Column(int(c)))
-				}
+				codectest.RoundTripCodec(t, mem, cols, src, enc, dec, block.Options{NullAsDefault: s.NullAsDefault})
 			})
 		}
 	}
