@@ -1,7 +1,6 @@
 package csv
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -10,7 +9,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/chkafka/chkafka/block"
 	"github.com/chkafka/chkafka/format"
 	tt "github.com/chkafka/chkafka/format/internal/texttest"
 )
@@ -19,11 +17,8 @@ func defaults() format.Settings { return format.DefaultSettings() }
 
 func TestRegistered(t *testing.T) {
 	for name, want := range map[string]Format{"CSV": {}, "CSVWithNames": {WithNames: true}, "CSVWithNamesAndTypes": {WithNames: true, WithTypes: true}} {
-		f, err := format.Lookup(name)
-		require.NoError(t, err, name)
-		assert.Equal(t, want, f, name)
+		tt.Registered(t, name, want)
 		assert.Equal(t, name, want.Name())
-		assert.False(t, format.IsBlockOriented(f))
 	}
 }
 
@@ -57,170 +52,105 @@ func TestDecodeRows(t *testing.T) {
 	noEmptyDefault.CSVEmptyAsDefault = false
 	tab := defaults()
 	tab.CSVDelimiter = '\t'
-	tests := []struct {
-		name     string
-		f        Format
-		cols     []string
-		settings *format.Settings
-		payloads []string
-		want     [][]string
-	}{
+	tests := []tt.RowsCase{
 		{
-			name: "VECTORS §7 issue4116", cols: []string{"a UInt64", "b String"}, settings: &pipe,
-			payloads: []string{tt.Testdata(t, "issue4116_1.csv"), tt.Testdata(t, "issue4116_2.csv"), tt.Testdata(t, "issue4116_3.csv"), tt.Testdata(t, "issue4116_4.csv")},
-			want:     [][]string{{"1", "2", "42", "100", "101", "103"}, {"foo", "bar", "answer", "multi", "row", "message"}},
+			Name: "VECTORS §7 issue4116", Cols: []string{"a UInt64", "b String"}, S: &pipe,
+			Payloads: []string{tt.Testdata(t, "issue4116_1.csv"), tt.Testdata(t, "issue4116_2.csv"), tt.Testdata(t, "issue4116_3.csv"), tt.Testdata(t, "issue4116_4.csv")},
+			Want:     [][]string{{"1", "2", "42", "100", "101", "103"}, {"foo", "bar", "answer", "multi", "row", "message"}},
 		},
 		{
-			name: "VECTORS §7 csv_with_delimiter: spaces around fields", cols: tt.KeyValue,
-			payloads: []string{tt.Testdata(t, "csv_with_delimiter.csv"), " 1 ,\t2\t\n"},
-			want:     [][]string{{"7", "1"}, {"7", "2"}},
+			Name: "VECTORS §7 csv_with_delimiter: spaces around fields", Cols: tt.KeyValue,
+			Payloads: []string{tt.Testdata(t, "csv_with_delimiter.csv"), " 1 ,\t2\t\n"},
+			Want:     [][]string{{"7", "1"}, {"7", "2"}},
 		},
 		{
-			name:     "RFC 4180 quoting, NULL, empty, literals",
-			cols:     []string{"a String", "b String", "n Nullable(String)", "e Nullable(Int8)", "arr Array(Int8)", "m Map(String, String)"},
-			payloads: []string{tt.Testdata(t, "rfc4180.csv")},
-			want:     [][]string{{`a "quoted" word`}, {"multi\r\nline"}, {"(null)"}, {"(null)"}, {"[1,2]"}, {`[{"key":"k","value":"v"}]`}},
+			Name:     "RFC 4180 quoting, NULL, empty, literals",
+			Cols:     []string{"a String", "b String", "n Nullable(String)", "e Nullable(Int8)", "arr Array(Int8)", "m Map(String, String)"},
+			Payloads: []string{tt.Testdata(t, "rfc4180.csv")},
+			Want:     [][]string{{`a "quoted" word`}, {"multi\r\nline"}, {"(null)"}, {"(null)"}, {"[1,2]"}, {`[{"key":"k","value":"v"}]`}},
 		},
 		{
-			name: "unquoted strings are trimmed, quoted ones kept", cols: []string{"a String", "b String"},
-			payloads: []string{"  x  ,\" y \"  \n"},
-			want:     [][]string{{"x"}, {" y "}},
+			Name: "unquoted strings are trimmed, quoted ones kept", Cols: []string{"a String", "b String"},
+			Payloads: []string{"  x  ,\" y \"  \n"},
+			Want:     [][]string{{"x"}, {" y "}},
 		},
 		{
-			name: "quoted numbers and dates", cols: []string{"a Int32", "d Date", "dt DateTime", "f Float32", "b Bool"},
-			payloads: []string{`"5","2020-01-02","2020-01-02 03:04:05","inf",true` + "\n" + `-1,19000,1,-0.5,"false"`},
-			want:     [][]string{{"5", "-1"}, {"2020-01-02", "2022-01-08"}, {"2020-01-02T03:04:05Z", "1970-01-01T00:00:01Z"}, {"+Inf", "-0.5"}, {"true", "false"}},
+			Name: "quoted numbers and dates", Cols: []string{"a Int32", "d Date", "dt DateTime", "f Float32", "b Bool"},
+			Payloads: []string{`"5","2020-01-02","2020-01-02 03:04:05","inf",true` + "\n" + `-1,19000,1,-0.5,"false"`},
+			Want:     [][]string{{"5", "-1"}, {"2020-01-02", "2022-01-08"}, {"2020-01-02T03:04:05Z", "1970-01-01T00:00:01Z"}, {"+Inf", "-0.5"}, {"true", "false"}},
 		},
 		{
-			name: "single quotes", cols: []string{"a String", "b String"}, settings: &single,
-			payloads: []string{`'it''s','"x"'` + "\n"},
-			want:     [][]string{{"it's"}, {`"x"`}},
+			Name: "single quotes", Cols: []string{"a String", "b String"}, S: &single,
+			Payloads: []string{`'it''s','"x"'` + "\n"},
+			Want:     [][]string{{"it's"}, {`"x"`}},
 		},
 		{
-			name: "single quotes not allowed by default", cols: []string{"a String"},
-			payloads: []string{`'x'` + "\n"},
-			want:     [][]string{{"'x'"}},
+			Name: "single quotes not allowed by default", Cols: []string{"a String"},
+			Payloads: []string{`'x'` + "\n"},
+			Want:     [][]string{{"'x'"}},
 		},
 		{
-			name: "empty as default off", cols: []string{"a String", "n Nullable(String)"}, settings: &noEmptyDefault,
-			payloads: []string{",\n"},
-			want:     [][]string{{""}, {""}},
+			Name: "empty as default off", Cols: []string{"a String", "n Nullable(String)"}, S: &noEmptyDefault,
+			Payloads: []string{",\n"},
+			Want:     [][]string{{""}, {""}},
 		},
 		{
-			name: "empty as default", cols: []string{"a Int32", "n Nullable(String)", "s String"},
-			payloads: []string{",,\n"},
-			want:     [][]string{{"0"}, {"(null)"}, {""}},
+			Name: "empty as default", Cols: []string{"a Int32", "n Nullable(String)", "s String"},
+			Payloads: []string{",,\n"},
+			Want:     [][]string{{"0"}, {"(null)"}, {""}},
 		},
 		{
-			name: "tab delimiter keeps tabs significant", cols: []string{"a String", "b String"}, settings: &tab,
-			payloads: []string{"x\t y \n"},
-			want:     [][]string{{"x"}, {" y"}},
+			Name: "tab delimiter keeps tabs significant", Cols: []string{"a String", "b String"}, S: &tab,
+			Payloads: []string{"x\t y \n"},
+			Want:     [][]string{{"x"}, {" y"}},
 		},
 		{
-			name: "lone carriage return is data", cols: []string{"a String"},
-			payloads: []string{"a\rb\r\n"},
-			want:     [][]string{{"a\rb"}},
+			Name: "lone carriage return is data", Cols: []string{"a String"},
+			Payloads: []string{"a\rb\r\n"},
+			Want:     [][]string{{"a\rb"}},
 		},
 		{
-			name: "names header", f: Format{WithNames: true}, cols: []string{"a Int32", "b String", "c Int8"},
-			payloads: []string{"b,a,zzz\nx,1,q\n"},
-			want:     [][]string{{"1"}, {"x"}, {"0"}},
+			Name: "names header", F: Format{WithNames: true}, Cols: []string{"a Int32", "b String", "c Int8"},
+			Payloads: []string{"b,a,zzz\nx,1,q\n"},
+			Want:     [][]string{{"1"}, {"x"}, {"0"}},
 		},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-			defer mem.AssertSize(t, 0)
-			s := defaults()
-			if tc.settings != nil {
-				s = *tc.settings
-			}
-			h := tt.NewHarness(t, mem, tc.f, tc.cols, s)
-			defer h.Release()
-			assert.Equal(t, tc.want, h.Columns(tc.payloads...))
-		})
-	}
+	tt.DecodeRows(t, Format{}, tests)
 }
 
 func TestDecodeErrors(t *testing.T) {
 	strict := defaults()
 	strict.SkipUnknownFields = false
-	tests := []struct {
-		name    string
-		f       Format
-		cols    []string
-		s       *format.Settings
-		payload string
-		want    string
-		row     int
-		column  string
-	}{
-		{name: "VECTORS §2 CSV", cols: tt.MatrixCols, payload: tt.Testdata(t, "broken.csv"),
-			want: `Cannot parse input: expected '"' before: 'BAD","AM",0.5,1\n': (at row 1)`, row: 1, column: "blockNo"},
-		{name: "VECTORS §2 CSVWithNames", f: Format{WithNames: true}, cols: tt.MatrixCols, payload: tt.Testdata(t, "broken_names.csv"),
-			want: `Cannot parse input: expected '"' before: 'BAD","AM",0.5,1\n'`, row: 1, column: "blockNo"},
-		{name: "empty CSVWithNames", f: Format{WithNames: true}, cols: tt.MatrixCols, payload: "", want: "Attempt to read after eof", row: 1},
-		{name: "garbage qwertyuiop", cols: tt.KeyValue, payload: tt.Testdata(t, "garbage_1.txt"),
-			want: `Cannot parse input: expected ',' before: 'qwertyuiop': (at row 1)`, row: 1, column: "key"},
-		{name: "formats_errors", cols: tt.KeyValue, payload: tt.Testdata(t, "formats_errors.txt"),
-			want: `expected ',' before: 'Broken message\nBroken`, row: 1, column: "key"},
-		{name: "unterminated quote", cols: tt.KeyValue, payload: `1,"2`, want: `expected '"' at end of stream`, row: 1, column: "value"},
-		{name: "garbage after quote", cols: []string{"a String", "b String"}, payload: `"a"x,b`, want: `expected ',' before: 'x,b'`, row: 1},
-		{name: "too few fields", cols: tt.KeyValue, payload: "1\n", want: `expected ',' before: '\n'`, row: 1},
-		{name: "too many fields", cols: tt.KeyValue, payload: "1,2,3\n", want: `expected '\n' before: ',3\n'`, row: 1},
-		{name: "second row", cols: tt.KeyValue, payload: "1,2\n3,x\n", want: "(at row 2)", row: 2, column: "value"},
-		{name: "unknown header field", f: Format{WithNames: true}, cols: tt.KeyValue, s: &strict, payload: "key,zzz\n1,2\n",
-			want: "Unknown field found in CSV header: 'zzz' at position 1", row: 1},
-		{name: "type mismatch", f: Format{WithNames: true, WithTypes: true}, cols: tt.MatrixCols,
-			payload: "id,blockNo\nInt64,String\n0,BAD\n", want: "Type of 'blockNo' must be UInt16, not String", row: 1},
+	tests := []tt.ErrorCase{
+		{Name: "VECTORS §2 CSV", Cols: tt.MatrixCols, Payload: tt.Testdata(t, "broken.csv"),
+			Want: `Cannot parse input: expected '"' before: 'BAD","AM",0.5,1\n': (at row 1)`, Row: 1, Column: "blockNo"},
+		{Name: "VECTORS §2 CSVWithNames", F: Format{WithNames: true}, Cols: tt.MatrixCols, Payload: tt.Testdata(t, "broken_names.csv"),
+			Want: `Cannot parse input: expected '"' before: 'BAD","AM",0.5,1\n'`, Row: 1, Column: "blockNo"},
+		{Name: "empty CSVWithNames", F: Format{WithNames: true}, Cols: tt.MatrixCols, Payload: "", Want: "Attempt to read after eof", Row: 1},
+		{Name: "garbage qwertyuiop", Cols: tt.KeyValue, Payload: tt.Testdata(t, "garbage_1.txt"),
+			Want: `Cannot parse input: expected ',' before: 'qwertyuiop': (at row 1)`, Row: 1, Column: "key"},
+		{Name: "formats_errors", Cols: tt.KeyValue, Payload: tt.Testdata(t, "formats_errors.txt"),
+			Want: `expected ',' before: 'Broken message\nBroken`, Row: 1, Column: "key"},
+		{Name: "unterminated quote", Cols: tt.KeyValue, Payload: `1,"2`, Want: `expected '"' at end of stream`, Row: 1, Column: "value"},
+		{Name: "garbage after quote", Cols: []string{"a String", "b String"}, Payload: `"a"x,b`, Want: `expected ',' before: 'x,b'`, Row: 1},
+		{Name: "too few fields", Cols: tt.KeyValue, Payload: "1\n", Want: `expected ',' before: '\n'`, Row: 1},
+		{Name: "too many fields", Cols: tt.KeyValue, Payload: "1,2,3\n", Want: `expected '\n' before: ',3\n'`, Row: 1},
+		{Name: "second row", Cols: tt.KeyValue, Payload: "1,2\n3,x\n", Want: "(at row 2)", Row: 2, Column: "value"},
+		{Name: "unknown header field", F: Format{WithNames: true}, Cols: tt.KeyValue, S: &strict, Payload: "key,zzz\n1,2\n",
+			Want: "Unknown field found in CSV header: 'zzz' at position 1", Row: 1},
+		{Name: "type mismatch", F: Format{WithNames: true, WithTypes: true}, Cols: tt.MatrixCols,
+			Payload: "id,blockNo\nInt64,String\n0,BAD\n", Want: "Type of 'blockNo' must be UInt16, not String", Row: 1},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-			defer mem.AssertSize(t, 0)
-			s := defaults()
-			if tc.s != nil {
-				s = *tc.s
-			}
-			h := tt.NewHarness(t, mem, tc.f, tc.cols, s)
-			defer h.Release()
-			n, err := h.Decode(tc.payload)
-			require.Error(t, err)
-			assert.Zero(t, n)
-			assert.Contains(t, err.Error(), tc.want)
-			var pe *ParseError
-			require.ErrorAs(t, err, &pe)
-			assert.Equal(t, tc.row, pe.Row, "row")
-			assert.Equal(t, tc.column, pe.Column, "column")
-			assert.Zero(t, h.Rows.Len())
-		})
-	}
+	tt.DecodeErrors(t, Format{}, tests, nil)
 }
 
 // Every garbage message is exactly one error and never zero rows (VECTORS.md §3).
 func TestGarbageIsOneError(t *testing.T) {
-	for _, f := range []Format{{}, {WithNames: true}, {WithNames: true, WithTypes: true}} {
-		mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-		h := tt.NewHarness(t, mem, f, tt.KeyValue, defaults())
-		for _, p := range tt.Garbage {
-			_, err := h.Decode(p)
-			require.Error(t, err, "%s %q", f.Name(), p)
-		}
-		h.Release()
-		mem.AssertSize(t, 0)
-	}
+	tt.GarbageIsOneError(t, defaults(), Format{}, Format{WithNames: true}, Format{WithNames: true, WithTypes: true})
 }
 
 func TestNewDecoderErrors(t *testing.T) {
-	cols, err := block.ParseColumns([]string{"a Int8"})
-	require.NoError(t, err)
-	dec, err := Format{}.NewDecoder(block.Schema(cols), nil)
-	require.NoError(t, err)
-	other, err := block.ParseColumns([]string{"a Int8", "b Int8"})
-	require.NoError(t, err)
-	err = dec.Decode(block.NewRows(other, block.Options{}), []byte("1,2\n"))
-	require.Error(t, err)
-	assert.False(t, errors.As(err, new(*ParseError)))
+	tt.OtherRowsError(t, Format{}, "1,2\n")
 }
 
 func TestDecodeAllocations(t *testing.T) {
@@ -235,16 +165,5 @@ func TestDecodeAllocations(t *testing.T) {
 	for i := range 100 {
 		fmt.Fprintf(&b, "%d,info,\"request %d served in \"\"%d ms\"\"\"\n", 1700000000+i, i, i%97)
 	}
-	payload := []byte(b.String())
-	for range 3 {
-		require.NoError(t, h.Dec.Decode(h.Rows, payload))
-		h.Rows.Reset()
-	}
-	allocs := testing.AllocsPerRun(20, func() {
-		if err := h.Dec.Decode(h.Rows, payload); err != nil {
-			panic(err)
-		}
-		h.Rows.Reset()
-	})
-	assert.LessOrEqual(t, allocs, 1.0)
+	assert.LessOrEqual(t, h.AllocsPerDecode(b.String()), 1.0)
 }

@@ -92,123 +92,76 @@ func TestDecodeRows(t *testing.T) {
 		s.CustomRowBetweenDelimiter = between
 		return &s
 	}
-	tests := []struct {
-		name     string
-		f        Format
-		cols     []string
-		settings *format.Settings
-		payloads []string
-		want     [][]string
-	}{
+	tests := []tt.RowsCase{
 		{
-			name: "Quoted rule, brackets", cols: []string{"a Int32", "s String", "arr Array(String)", "n Nullable(Int8)"},
-			settings: rules("Quoted", ", ", "(", ")", ";\n"),
-			payloads: []string{"(1, 'x\\'y', ['a','b'], NULL);\n(2, 'z', [], 5)"},
-			want:     [][]string{{"1", "2"}, {"x'y", "z"}, {`["a","b"]`, "[]"}, {"(null)", "5"}},
+			Name: "Quoted rule, brackets", Cols: []string{"a Int32", "s String", "arr Array(String)", "n Nullable(Int8)"},
+			S:        rules("Quoted", ", ", "(", ")", ";\n"),
+			Payloads: []string{"(1, 'x\\'y', ['a','b'], NULL);\n(2, 'z', [], 5)"},
+			Want:     [][]string{{"1", "2"}, {"x'y", "z"}, {`["a","b"]`, "[]"}, {"(null)", "5"}},
 		},
 		{
-			name: "CSV rule with a multi-byte delimiter", cols: []string{"a String", "b Int32", "c String"},
-			settings: rules("CSV", "||", "", "\n", ""),
-			payloads: []string{"a|b||2||\"c||d\"\nx||3||y\n"},
-			want:     [][]string{{"a|b", "x"}, {"2", "3"}, {"c||d", "y"}},
+			Name: "CSV rule with a multi-byte delimiter", Cols: []string{"a String", "b Int32", "c String"},
+			S:        rules("CSV", "||", "", "\n", ""),
+			Payloads: []string{"a|b||2||\"c||d\"\nx||3||y\n"},
+			Want:     [][]string{{"a|b", "x"}, {"2", "3"}, {"c||d", "y"}},
 		},
 		{
-			name: "JSON rule", cols: []string{"a Int64", "s String", "m Map(String, Array(Nullable(Int8)))", "t Tuple(x Int8, y String)", "n Nullable(String)"},
-			settings: rules("JSON", ",", "{", "}\n", ""),
-			payloads: []string{`{"1","\u00e9\n",{"k":[1,null]},{"y":"z","x":2},null}` + "\n" + `{2,"a",{},[3,"w"],"v"}`},
-			want: [][]string{{"1", "2"}, {"é\n", "a"}, {`[{"key":"k","value":[1,null]}]`, "[]"},
+			Name: "JSON rule", Cols: []string{"a Int64", "s String", "m Map(String, Array(Nullable(Int8)))", "t Tuple(x Int8, y String)", "n Nullable(String)"},
+			S:        rules("JSON", ",", "{", "}\n", ""),
+			Payloads: []string{`{"1","\u00e9\n",{"k":[1,null]},{"y":"z","x":2},null}` + "\n" + `{2,"a",{},[3,"w"],"v"}`},
+			Want: [][]string{{"1", "2"}, {"é\n", "a"}, {`[{"key":"k","value":[1,null]}]`, "[]"},
 				{`{"x":2,"y":"z"}`, `{"x":3,"y":"w"}`}, {"(null)", "v"}},
 		},
 		{
-			name: "Escaped rule, numbers stop at the delimiter, strings at tabs", cols: []string{"a Int32", "s String"},
-			settings: rules("Escaped", ";", "", "\n", ""),
-			payloads: []string{"1;x;y\n"},
-			want:     [][]string{{"1"}, {"x;y"}},
+			Name: "Escaped rule, numbers stop at the delimiter, strings at tabs", Cols: []string{"a Int32", "s String"},
+			S:        rules("Escaped", ";", "", "\n", ""),
+			Payloads: []string{"1;x;y\n"},
+			Want:     [][]string{{"1"}, {"x;y"}},
 		},
 		{
-			name: "Raw rule", cols: []string{"s String", "t String"},
-			settings: rules("Raw", "\t", "", "\n", ""),
-			payloads: []string{"a\\tb\tc\n"},
-			want:     [][]string{{`a\tb`}, {"c"}},
+			Name: "Raw rule", Cols: []string{"s String", "t String"},
+			S:        rules("Raw", "\t", "", "\n", ""),
+			Payloads: []string{"a\\tb\tc\n"},
+			Want:     [][]string{{`a\tb`}, {"c"}},
 		},
 		{
-			name: "ignore spaces", f: Format{IgnoreSpaces: true}, cols: []string{"a Int32", "s String"},
-			settings: rules("Quoted", ",", "[", "]", ";"),
-			payloads: []string{" [ 1 , 'x' ] ;\n [2,'y'] \n"},
-			want:     [][]string{{"1", "2"}, {"x", "y"}},
+			Name: "ignore spaces", F: Format{IgnoreSpaces: true}, Cols: []string{"a Int32", "s String"},
+			S:        rules("Quoted", ",", "[", "]", ";"),
+			Payloads: []string{" [ 1 , 'x' ] ;\n [2,'y'] \n"},
+			Want:     [][]string{{"1", "2"}, {"x", "y"}},
 		},
 		{
-			name: "names and types rows with row-between", f: Format{WithNames: true, WithTypes: true}, cols: []string{"a Int32", "s String"},
-			settings: rules("Quoted", ",", "", "", "\n"),
-			payloads: []string{"'s','a'\n'String','Int32'\n'x',1\n'y',2"},
-			want:     [][]string{{"1", "2"}, {"x", "y"}},
+			Name: "names and types rows with row-between", F: Format{WithNames: true, WithTypes: true}, Cols: []string{"a Int32", "s String"},
+			S:        rules("Quoted", ",", "", "", "\n"),
+			Payloads: []string{"'s','a'\n'String','Int32'\n'x',1\n'y',2"},
+			Want:     [][]string{{"1", "2"}, {"x", "y"}},
 		},
 		{
-			name: "one newline after the last row", cols: tt.KeyValue,
-			payloads: []string{"1\t2\n\n", "3\t4"},
-			want:     [][]string{{"1", "3"}, {"2", "4"}},
+			Name: "one newline after the last row", Cols: tt.KeyValue,
+			Payloads: []string{"1\t2\n\n", "3\t4"},
+			Want:     [][]string{{"1", "3"}, {"2", "4"}},
 		},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-			defer mem.AssertSize(t, 0)
-			s := defaults()
-			if tc.settings != nil {
-				s = *tc.settings
-			}
-			h := tt.NewHarness(t, mem, tc.f, tc.cols, s)
-			defer h.Release()
-			assert.Equal(t, tc.want, h.Columns(tc.payloads...))
-		})
-	}
+	tt.DecodeRows(t, Format{}, tests)
 }
 
 func TestDecodeErrors(t *testing.T) {
 	p := prefixed()
 	quoted := defaults()
 	quoted.CustomEscapingRule = "Quoted"
-	tests := []struct {
-		name    string
-		f       Format
-		cols    []string
-		s       *format.Settings
-		payload string
-		want    string
-		row     int
-		column  string
-	}{
-		{name: "TSV-like broken", cols: tt.MatrixCols, payload: "0\tBAD\tAM\t0.5\t1\n",
-			want: `Cannot parse input: expected '\t' before: 'BAD\tAM\t0.5\t1\n': (at row 1)`, row: 1, column: "blockNo"},
-		{name: "garbage", cols: tt.KeyValue, payload: "qwertyuiop", want: `expected '\t' before: 'qwertyuiop'`, row: 1, column: "key"},
-		{name: "missing prefix", cols: tt.KeyValue, s: &p, payload: "1\t2\n<suffix>\n", want: `expected '<prefix>\n' before: '1\t2\n`, row: 1},
-		{name: "empty with prefix", cols: tt.KeyValue, s: &p, payload: "", want: `expected '<prefix>\n' at end of stream`, row: 1},
-		{name: "missing suffix", cols: tt.KeyValue, s: &p, payload: "<prefix>\n1\t2\n", want: `expected '<suffix>\n' at end of stream`, row: 2},
-		{name: "garbage after suffix", cols: tt.KeyValue, s: &p, payload: "<prefix>\n1\t2\n<suffix>\nx", want: `expected '\t' before: '<suffix>\nx'`, row: 2, column: "key"},
-		{name: "empty with names", f: Format{WithNames: true}, cols: tt.KeyValue, payload: "", want: "at end of stream", row: 1},
-		{name: "Quoted cast", cols: tt.MatrixCols, s: &quoted, payload: "0\t'BAD'\t'AM'\t0.5\t1\n",
-			want: "Cannot parse string 'BAD' as UInt16: syntax error at begin of string", row: 1, column: "blockNo"},
+	tests := []tt.ErrorCase{
+		{Name: "TSV-like broken", Cols: tt.MatrixCols, Payload: "0\tBAD\tAM\t0.5\t1\n",
+			Want: `Cannot parse input: expected '\t' before: 'BAD\tAM\t0.5\t1\n': (at row 1)`, Row: 1, Column: "blockNo"},
+		{Name: "garbage", Cols: tt.KeyValue, Payload: "qwertyuiop", Want: `expected '\t' before: 'qwertyuiop'`, Row: 1, Column: "key"},
+		{Name: "missing prefix", Cols: tt.KeyValue, S: &p, Payload: "1\t2\n<suffix>\n", Want: `expected '<prefix>\n' before: '1\t2\n`, Row: 1},
+		{Name: "empty with prefix", Cols: tt.KeyValue, S: &p, Payload: "", Want: `expected '<prefix>\n' at end of stream`, Row: 1},
+		{Name: "missing suffix", Cols: tt.KeyValue, S: &p, Payload: "<prefix>\n1\t2\n", Want: `expected '<suffix>\n' at end of stream`, Row: 2},
+		{Name: "garbage after suffix", Cols: tt.KeyValue, S: &p, Payload: "<prefix>\n1\t2\n<suffix>\nx", Want: `expected '\t' before: '<suffix>\nx'`, Row: 2, Column: "key"},
+		{Name: "empty with names", F: Format{WithNames: true}, Cols: tt.KeyValue, Payload: "", Want: "at end of stream", Row: 1},
+		{Name: "Quoted cast", Cols: tt.MatrixCols, S: &quoted, Payload: "0\t'BAD'\t'AM'\t0.5\t1\n",
+			Want: "Cannot parse string 'BAD' as UInt16: syntax error at begin of string", Row: 1, Column: "blockNo"},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-			defer mem.AssertSize(t, 0)
-			s := defaults()
-			if tc.s != nil {
-				s = *tc.s
-			}
-			h := tt.NewHarness(t, mem, tc.f, tc.cols, s)
-			defer h.Release()
-			n, err := h.Decode(tc.payload)
-			require.Error(t, err)
-			assert.Zero(t, n)
-			assert.Contains(t, err.Error(), tc.want)
-			var pe *ParseError
-			require.ErrorAs(t, err, &pe)
-			assert.Equal(t, tc.row, pe.Row, "row")
-			assert.Equal(t, tc.column, pe.Column, "column")
-		})
-	}
+	tt.DecodeErrors(t, Format{}, tests, nil)
 }
 
 func TestNewDecoderErrors(t *testing.T) {
@@ -230,16 +183,7 @@ func TestNewDecoderErrors(t *testing.T) {
 }
 
 func TestGarbageIsOneError(t *testing.T) {
-	for _, f := range []Format{{}, {WithNames: true}, {WithNames: true, WithTypes: true}, {IgnoreSpaces: true}} {
-		mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-		h := tt.NewHarness(t, mem, f, tt.KeyValue, defaults())
-		for _, p := range tt.Garbage {
-			_, err := h.Decode(p)
-			require.Error(t, err, "%s %q", f.Name(), p)
-		}
-		h.Release()
-		mem.AssertSize(t, 0)
-	}
+	tt.GarbageIsOneError(t, defaults(), Format{}, Format{WithNames: true}, Format{WithNames: true, WithTypes: true}, Format{IgnoreSpaces: true})
 }
 
 // A steady-state decode allocates nothing per row.

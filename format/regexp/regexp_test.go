@@ -48,59 +48,45 @@ func TestDecodeFormatMatrix(t *testing.T) {
 }
 
 func TestDecodeRows(t *testing.T) {
-	rule := func(r, pattern string, skip bool) format.Settings {
+	rule := func(r, pattern string, skip bool) *format.Settings {
 		s := format.DefaultSettings()
 		s.Regexp, s.RegexpEscapingRule, s.RegexpSkipUnmatched = pattern, r, skip
-		return s
+		return &s
 	}
-	tests := []struct {
-		name     string
-		cols     []string
-		s        format.Settings
-		payloads []string
-		want     [][]string
-	}{
+	tests := []tt.RowsCase{
 		{
-			name: "Raw (default) takes groups verbatim; CRLF; optional last newline", cols: []string{"k UInt64", "v String"},
-			s:        rule("Raw", `(\d+): (.*)`, false),
-			payloads: []string{"1: a\\tb\r\n2: \"x\"\n", "3: "},
-			want:     [][]string{{"1", "2", "3"}, {`a\tb`, `"x"`, ""}},
+			Name: "Raw (default) takes groups verbatim; CRLF; optional last newline", Cols: []string{"k UInt64", "v String"},
+			S:        rule("Raw", `(\d+): (.*)`, false),
+			Payloads: []string{"1: a\\tb\r\n2: \"x\"\n", "3: "},
+			Want:     [][]string{{"1", "2", "3"}, {`a\tb`, `"x"`, ""}},
 		},
 		{
-			name: "skip unmatched", cols: []string{"k UInt64"}, s: rule("Raw", `k=(\d+)`, true),
-			payloads: []string{"k=1\nnoise\nk=2\n", "", "garbage"},
-			want:     [][]string{{"1", "2"}},
+			Name: "skip unmatched", Cols: []string{"k UInt64"}, S: rule("Raw", `k=(\d+)`, true),
+			Payloads: []string{"k=1\nnoise\nk=2\n", "", "garbage"},
+			Want:     [][]string{{"1", "2"}},
 		},
 		{
-			name: "Quoted rule", cols: []string{"s String", "a Array(Int8)", "n Nullable(Int8)"}, s: rule("Quoted", `(.*?);(.*?);(.*)`, false),
-			payloads: []string{"'x\\'y';[1,2];NULL"},
-			want:     [][]string{{"x'y"}, {"[1,2]"}, {"(null)"}},
+			Name: "Quoted rule", Cols: []string{"s String", "a Array(Int8)", "n Nullable(Int8)"}, S: rule("Quoted", `(.*?);(.*?);(.*)`, false),
+			Payloads: []string{"'x\\'y';[1,2];NULL"},
+			Want:     [][]string{{"x'y"}, {"[1,2]"}, {"(null)"}},
 		},
 		{
-			name: "CSV rule", cols: []string{"s String", "n Nullable(String)"}, s: rule("CSV", `(.*?),(.*)`, false),
-			payloads: []string{`"a""b",\N`},
-			want:     [][]string{{`a"b`}, {"(null)"}},
+			Name: "CSV rule", Cols: []string{"s String", "n Nullable(String)"}, S: rule("CSV", `(.*?),(.*)`, false),
+			Payloads: []string{`"a""b",\N`},
+			Want:     [][]string{{`a"b`}, {"(null)"}},
 		},
 		{
-			name: "JSON rule", cols: []string{"s String", "m Map(String, Int8)"}, s: rule("JSON", `(.*?) (.*)`, false),
-			payloads: []string{`"\u00e9" {"k":1}`},
-			want:     [][]string{{"é"}, {`[{"key":"k","value":1}]`}},
+			Name: "JSON rule", Cols: []string{"s String", "m Map(String, Int8)"}, S: rule("JSON", `(.*?) (.*)`, false),
+			Payloads: []string{`"\u00e9" {"k":1}`},
+			Want:     [][]string{{"é"}, {`[{"key":"k","value":1}]`}},
 		},
 		{
-			name: "Escaped rule, optional group, NULL", cols: []string{"s String", "n Nullable(Int32)"}, s: rule("Escaped", `(\S*)(?: (.*))?`, false),
-			payloads: []string{"a\\tb \\N", "c"},
-			want:     [][]string{{"a\tb", "c"}, {"(null)", "(null)"}},
+			Name: "Escaped rule, optional group, NULL", Cols: []string{"s String", "n Nullable(Int32)"}, S: rule("Escaped", `(\S*)(?: (.*))?`, false),
+			Payloads: []string{"a\\tb \\N", "c"},
+			Want:     [][]string{{"a\tb", "c"}, {"(null)", "(null)"}},
 		},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-			defer mem.AssertSize(t, 0)
-			h := tt.NewHarness(t, mem, Format{}, tc.cols, tc.s)
-			defer h.Release()
-			assert.Equal(t, tc.want, h.Columns(tc.payloads...))
-		})
-	}
+	tt.DecodeRows(t, Format{}, tests)
 }
 
 func TestDecodeErrors(t *testing.T) {
@@ -108,38 +94,15 @@ func TestDecodeErrors(t *testing.T) {
 	kv.Regexp = `id: (.+?) (.+)`
 	quoted := kv
 	quoted.RegexpEscapingRule = "Quoted"
-	tests := []struct {
-		name    string
-		cols    []string
-		s       format.Settings
-		payload string
-		want    string
-		row     int
-		column  string
-	}{
-		{name: "garbage", cols: tt.KeyValue, s: kv, payload: tt.Testdata(t, "garbage_1.txt"), want: `Line "qwertyuiop" doesn't match the regexp.: (at row 1)`, row: 1},
-		{name: "formats_errors", cols: tt.KeyValue, s: kv, payload: tt.Testdata(t, "formats_errors.txt"), want: `Line "Broken message" doesn't match the regexp.`, row: 1},
-		{name: "bad value", cols: tt.MatrixCols, s: matrixSettings(), payload: `(id = 0, blockNo = BAD, val1 = "AM", val2 = 0.5, val3 = 1)`,
-			want: `value "BAD" is not an integer: (at row 1)`, row: 1, column: "blockNo"},
-		{name: "second line", cols: tt.KeyValue, s: kv, payload: "id: 1 2\nid: 3 x", want: "(at row 2)", row: 2, column: "value"},
-		{name: "text after a quoted value", cols: tt.KeyValue, s: quoted, payload: "id: 1 '2'x", want: "unexpected text after the value before: 'x': (while reading the value of column value): (at row 1)", row: 1, column: "value"},
+	tests := []tt.ErrorCase{
+		{Name: "garbage", Cols: tt.KeyValue, S: &kv, Payload: tt.Testdata(t, "garbage_1.txt"), Want: `Line "qwertyuiop" doesn't match the regexp.: (at row 1)`, Row: 1},
+		{Name: "formats_errors", Cols: tt.KeyValue, S: &kv, Payload: tt.Testdata(t, "formats_errors.txt"), Want: `Line "Broken message" doesn't match the regexp.`, Row: 1},
+		{Name: "bad value", Cols: tt.MatrixCols, S: new(matrixSettings()), Payload: `(id = 0, blockNo = BAD, val1 = "AM", val2 = 0.5, val3 = 1)`,
+			Want: `value "BAD" is not an integer: (at row 1)`, Row: 1, Column: "blockNo"},
+		{Name: "second line", Cols: tt.KeyValue, S: &kv, Payload: "id: 1 2\nid: 3 x", Want: "(at row 2)", Row: 2, Column: "value"},
+		{Name: "text after a quoted value", Cols: tt.KeyValue, S: &quoted, Payload: "id: 1 '2'x", Want: "unexpected text after the value before: 'x': (while reading the value of column value): (at row 1)", Row: 1, Column: "value"},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-			defer mem.AssertSize(t, 0)
-			h := tt.NewHarness(t, mem, Format{}, tc.cols, tc.s)
-			defer h.Release()
-			n, err := h.Decode(tc.payload)
-			require.Error(t, err)
-			assert.Zero(t, n)
-			assert.Contains(t, err.Error(), tc.want)
-			var pe *ParseError
-			require.ErrorAs(t, err, &pe)
-			assert.Equal(t, tc.row, pe.Row, "row")
-			assert.Equal(t, tc.column, pe.Column, "column")
-		})
-	}
+	tt.DecodeErrors(t, Format{}, tests, nil)
 }
 
 func TestNewDecoderErrors(t *testing.T) {
@@ -173,16 +136,9 @@ func TestNewDecoderErrors(t *testing.T) {
 
 // Every garbage message is exactly one error and never zero rows (VECTORS.md §3).
 func TestGarbageIsOneError(t *testing.T) {
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	defer mem.AssertSize(t, 0)
 	s := format.DefaultSettings()
 	s.Regexp = `(\d+) (\d+)`
-	h := tt.NewHarness(t, mem, Format{}, tt.KeyValue, s)
-	defer h.Release()
-	for _, p := range tt.Garbage {
-		_, err := h.Decode(p)
-		require.Error(t, err, p)
-	}
+	tt.GarbageIsOneError(t, s, Format{})
 }
 
 // FuzzDecode checks that no payload panics and that a failed message leaves the staged

@@ -1,7 +1,6 @@
 package tskv
 
 import (
-	"errors"
 	"strings"
 	"testing"
 
@@ -9,7 +8,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/chkafka/chkafka/block"
 	"github.com/chkafka/chkafka/format"
 	tt "github.com/chkafka/chkafka/format/internal/texttest"
 )
@@ -17,10 +15,7 @@ import (
 func defaults() format.Settings { return format.DefaultSettings() }
 
 func TestRegistered(t *testing.T) {
-	f, err := format.Lookup("TSKV")
-	require.NoError(t, err)
-	assert.Equal(t, Format{}, f)
-	assert.False(t, format.IsBlockOriented(f))
+	tt.Registered(t, "TSKV", Format{})
 }
 
 // VECTORS.md §1: TSKV (an empty message is an error).
@@ -31,87 +26,42 @@ func TestDecodeFormatMatrix(t *testing.T) {
 }
 
 func TestDecodeRows(t *testing.T) {
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	defer mem.AssertSize(t, 0)
-	h := tt.NewHarness(t, mem, Format{}, []string{"id Int64", "val1 String", "val3 UInt8", "`na=me` Nullable(String)", "a Array(String)"}, defaults())
-	defer h.Release()
 	assert.Equal(t, [][]string{
 		{"5", "0", "0", "7"},
 		{"", "", "a=b\tc", ""},
 		{"2", "0", "0", "0"},
 		{"(null)", "(null)", "x", "(null)"},
 		{"[]", "[]", "[]", `["x\ty"]`},
-	}, h.Columns(tt.Testdata(t, "unordered.tskv"), "id=7\tna\\=me=\\N\ta=['x\\ty']"))
+	}, tt.DecodeColumns(t, Format{}, []string{"id Int64", "val1 String", "val3 UInt8", "`na=me` Nullable(String)", "a Array(String)"}, defaults(),
+		tt.Testdata(t, "unordered.tskv"), "id=7\tna\\=me=\\N\ta=['x\\ty']"))
 }
 
 func TestDecodeErrors(t *testing.T) {
 	strict := defaults()
 	strict.SkipUnknownFields = false
-	tests := []struct {
-		name    string
-		cols    []string
-		s       *format.Settings
-		payload string
-		want    string
-		row     int
-		column  string
-	}{
-		{name: "VECTORS §2 TSKV", cols: tt.MatrixCols, payload: tt.Testdata(t, "broken.tskv"),
-			want: "Found garbage after field in TSKV format: blockNo: (at row 1)\n", row: 1, column: "blockNo"},
-		{name: "empty message", cols: tt.MatrixCols, payload: "", want: "Unexpected end of stream while reading key name", row: 1},
-		{name: "garbage qwertyuiop", cols: tt.KeyValue, payload: tt.Testdata(t, "garbage_1.txt"),
-			want: "Unexpected end of stream while reading key name from TSKV format: (at row 1)", row: 1},
-		{name: "formats_errors", cols: tt.KeyValue, payload: tt.Testdata(t, "formats_errors.txt"),
-			want: "Found field without value while parsing TSKV format: Broken message: (at row 1)", row: 1},
-		{name: "duplicate", cols: tt.KeyValue, payload: "key=1\tkey=2\n", want: "Duplicate field found while parsing TSKV format: key", row: 1},
-		{name: "unknown", cols: tt.KeyValue, s: &strict, payload: "key=1\nzzz=2\n", want: "Unknown field found while parsing TSKV format: zzz: (at row 2)", row: 2},
-		{name: "out of range", cols: tt.MatrixCols, payload: "blockNo=70000\n", want: "out of range", row: 1, column: "blockNo"},
-		{name: "second row", cols: tt.KeyValue, payload: "key=1\nkey=x\n", want: "(at row 2)", row: 2, column: "key"},
+	tests := []tt.ErrorCase{
+		{Name: "VECTORS §2 TSKV", Cols: tt.MatrixCols, Payload: tt.Testdata(t, "broken.tskv"),
+			Want: "Found garbage after field in TSKV format: blockNo: (at row 1)\n", Row: 1, Column: "blockNo"},
+		{Name: "empty message", Cols: tt.MatrixCols, Payload: "", Want: "Unexpected end of stream while reading key name", Row: 1},
+		{Name: "garbage qwertyuiop", Cols: tt.KeyValue, Payload: tt.Testdata(t, "garbage_1.txt"),
+			Want: "Unexpected end of stream while reading key name from TSKV format: (at row 1)", Row: 1},
+		{Name: "formats_errors", Cols: tt.KeyValue, Payload: tt.Testdata(t, "formats_errors.txt"),
+			Want: "Found field without value while parsing TSKV format: Broken message: (at row 1)", Row: 1},
+		{Name: "duplicate", Cols: tt.KeyValue, Payload: "key=1\tkey=2\n", Want: "Duplicate field found while parsing TSKV format: key", Row: 1},
+		{Name: "unknown", Cols: tt.KeyValue, S: &strict, Payload: "key=1\nzzz=2\n", Want: "Unknown field found while parsing TSKV format: zzz: (at row 2)", Row: 2},
+		{Name: "out of range", Cols: tt.MatrixCols, Payload: "blockNo=70000\n", Want: "out of range", Row: 1, Column: "blockNo"},
+		{Name: "second row", Cols: tt.KeyValue, Payload: "key=1\nkey=x\n", Want: "(at row 2)", Row: 2, Column: "key"},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-			defer mem.AssertSize(t, 0)
-			s := defaults()
-			if tc.s != nil {
-				s = *tc.s
-			}
-			h := tt.NewHarness(t, mem, Format{}, tc.cols, s)
-			defer h.Release()
-			n, err := h.Decode(tc.payload)
-			require.Error(t, err)
-			assert.Zero(t, n)
-			assert.Contains(t, err.Error(), tc.want)
-			var pe *ParseError
-			require.ErrorAs(t, err, &pe)
-			assert.Equal(t, tc.row, pe.Row, "row")
-			assert.Equal(t, tc.column, pe.Column, "column")
-		})
-	}
+	tt.DecodeErrors(t, Format{}, tests, nil)
 }
 
 // Every garbage message is exactly one error and never zero rows (VECTORS.md §3).
 func TestGarbageIsOneError(t *testing.T) {
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	defer mem.AssertSize(t, 0)
-	h := tt.NewHarness(t, mem, Format{}, tt.KeyValue, defaults())
-	defer h.Release()
-	for _, p := range tt.Garbage {
-		_, err := h.Decode(p)
-		require.Error(t, err, p)
-	}
+	tt.GarbageIsOneError(t, defaults(), Format{})
 }
 
 func TestNewDecoderErrors(t *testing.T) {
-	cols, err := block.ParseColumns([]string{"a Int8"})
-	require.NoError(t, err)
-	dec, err := Format{}.NewDecoder(block.Schema(cols), nil)
-	require.NoError(t, err)
-	other, err := block.ParseColumns([]string{"a Int8", "b Int8"})
-	require.NoError(t, err)
-	err = dec.Decode(block.NewRows(other, block.Options{}), []byte("a=1\n"))
-	require.Error(t, err)
-	assert.False(t, errors.As(err, new(*ParseError)))
+	tt.OtherRowsError(t, Format{}, "a=1\n")
 }
 
 func TestRoundTrip(t *testing.T) {

@@ -27,10 +27,7 @@ func TestRegistered(t *testing.T) {
 		"TabSeparatedRawWithNamesAndTypes": {Raw: true, WithNames: true, WithTypes: true}, "TSVRawWithNamesAndTypes": {Raw: true, WithNames: true, WithTypes: true},
 		"RawWithNamesAndTypes": {Raw: true, WithNames: true, WithTypes: true},
 	} {
-		f, err := format.Lookup(name)
-		require.NoError(t, err, name)
-		assert.Equal(t, want, f, name)
-		assert.False(t, format.IsBlockOriented(f))
+		tt.Registered(t, name, want)
 	}
 	assert.Equal(t, "TabSeparatedRawWithNamesAndTypes", Format{Raw: true, WithNames: true, WithTypes: true}.Name())
 }
@@ -66,30 +63,23 @@ func TestDecodeRows(t *testing.T) {
 	nullRepr.TSVNullRepresentation = "NULL"
 	emptyNull := defaults()
 	emptyNull.TSVNullRepresentation = ""
-	tests := []struct {
-		name     string
-		f        Format
-		cols     []string
-		settings *format.Settings
-		payloads []string
-		want     [][]string
-	}{
+	tests := []tt.RowsCase{
 		{
-			name: "VECTORS §6.1 insert", cols: []string{"key UInt64", "value UInt64"},
-			payloads: []string{tt.Testdata(t, "insert_7.tsv"), "0\t0\n"},
-			want:     [][]string{{"7", "0"}, {"7", "0"}},
+			Name: "VECTORS §6.1 insert", Cols: []string{"key UInt64", "value UInt64"},
+			Payloads: []string{tt.Testdata(t, "insert_7.tsv"), "0\t0\n"},
+			Want:     [][]string{{"7", "0"}, {"7", "0"}},
 		},
 		{
-			name:     "VECTORS §6.2 key and timestamp columns in the payload",
-			cols:     []string{"key UInt64", "value UInt64", "inserted_key String", "inserted_timestamp DateTime('UTC')"},
-			payloads: []string{tt.Testdata(t, "key_timestamp.tsv")},
-			want:     [][]string{{"1"}, {"1"}, {"k1"}, {"2020-01-01T00:00:01Z"}},
+			Name:     "VECTORS §6.2 key and timestamp columns in the payload",
+			Cols:     []string{"key UInt64", "value UInt64", "inserted_key String", "inserted_timestamp DateTime('UTC')"},
+			Payloads: []string{tt.Testdata(t, "key_timestamp.tsv")},
+			Want:     [][]string{{"1"}, {"1"}, {"k1"}, {"2020-01-01T00:00:01Z"}},
 		},
 		{
-			name:     "escapes, NULL, literals",
-			cols:     []string{"s String", "n Nullable(String)", "a Array(String)", "m Map(String, Array(Nullable(Int8)))", "tu Tuple(Int8, String)"},
-			payloads: []string{tt.Testdata(t, "escapes.tsv"), "\\N\tx\\ty\t[]\t{}\t(2,'')"},
-			want: [][]string{
+			Name:     "escapes, NULL, literals",
+			Cols:     []string{"s String", "n Nullable(String)", "a Array(String)", "m Map(String, Array(Nullable(Int8)))", "tu Tuple(Int8, String)"},
+			Payloads: []string{tt.Testdata(t, "escapes.tsv"), "\\N\tx\\ty\t[]\t{}\t(2,'')"},
+			Want: [][]string{
 				{"a\tb\nc\\d'eA\\%", ""},
 				{"(null)", "x\ty"},
 				{`["x'y","z"]`, "[]"},
@@ -98,90 +88,78 @@ func TestDecodeRows(t *testing.T) {
 			},
 		},
 		{
-			name: "raw keeps backslashes", f: Format{Raw: true}, cols: []string{"s String", "n Nullable(Int8)"},
-			payloads: []string{"a\\tb\\N\t\\N\n"},
-			want:     [][]string{{`a\tb\N`}, {"(null)"}},
+			Name: "raw keeps backslashes", F: Format{Raw: true}, Cols: []string{"s String", "n Nullable(Int8)"},
+			Payloads: []string{"a\\tb\\N\t\\N\n"},
+			Want:     [][]string{{`a\tb\N`}, {"(null)"}},
 		},
 		{
-			name: "names header maps by name, skips unknown, defaults missing", f: Format{WithNames: true},
-			cols:     []string{"a Int32", "b String", "c Nullable(Int8)"},
-			payloads: []string{"b\tzzz\ta\nx\t1\t5\ny\t2\t6\n", "a\n7"},
-			want:     [][]string{{"5", "6", "7"}, {"x", "y", ""}, {"(null)", "(null)", "(null)"}},
+			Name: "names header maps by name, skips unknown, defaults missing", F: Format{WithNames: true},
+			Cols:     []string{"a Int32", "b String", "c Nullable(Int8)"},
+			Payloads: []string{"b\tzzz\ta\nx\t1\t5\ny\t2\t6\n", "a\n7"},
+			Want:     [][]string{{"5", "6", "7"}, {"x", "y", ""}, {"(null)", "(null)", "(null)"}},
 		},
 		{
-			name: "names header ignored", f: Format{WithNames: true}, settings: &noHeader,
-			cols:     []string{"a Int32", "b String"},
-			payloads: []string{"whatever\tnames\n1\tx\n"},
-			want:     [][]string{{"1"}, {"x"}},
+			Name: "names header ignored", F: Format{WithNames: true}, S: &noHeader,
+			Cols:     []string{"a Int32", "b String"},
+			Payloads: []string{"whatever\tnames\n1\tx\n"},
+			Want:     [][]string{{"1"}, {"x"}},
 		},
 		{
-			name: "types header with spelling variants", f: Format{WithNames: true, WithTypes: true},
-			cols:     []string{"a LowCardinality(Nullable(String))", "b Decimal(9, 2)"},
-			payloads: []string{"b\ta\nDecimal(9,2)\tLowCardinality(Nullable(String))\n1.5\tx\n"},
-			want:     [][]string{{"x"}, {"1.5"}},
+			Name: "types header with spelling variants", F: Format{WithNames: true, WithTypes: true},
+			Cols:     []string{"a LowCardinality(Nullable(String))", "b Decimal(9, 2)"},
+			Payloads: []string{"b\ta\nDecimal(9,2)\tLowCardinality(Nullable(String))\n1.5\tx\n"},
+			Want:     [][]string{{"x"}, {"1.5"}},
 		},
 		{
-			name: "empty fields", cols: []string{"a Int32", "s String", "n Nullable(String)"}, settings: &emptyDefault,
-			payloads: []string{"\t\t\n"},
-			want:     [][]string{{"0"}, {""}, {"(null)"}},
+			Name: "empty fields", Cols: []string{"a Int32", "s String", "n Nullable(String)"}, S: &emptyDefault,
+			Payloads: []string{"\t\t\n"},
+			Want:     [][]string{{"0"}, {""}, {"(null)"}},
 		},
 		{
-			name: "custom NULL representation", cols: []string{"n Nullable(Int32)", "s Nullable(String)"}, settings: &nullRepr,
-			payloads: []string{"NULL\t\\N\n"},
-			want:     [][]string{{"(null)"}, {""}},
+			Name: "custom NULL representation", Cols: []string{"n Nullable(Int32)", "s Nullable(String)"}, S: &nullRepr,
+			Payloads: []string{"NULL\t\\N\n"},
+			Want:     [][]string{{"(null)"}, {""}},
 		},
 		{
-			name: "empty NULL representation", cols: []string{"n Nullable(Int32)", "s Nullable(String)", "t String"}, settings: &emptyNull,
-			payloads: []string{"\t\t\n1\tx\ty\n"},
-			want:     [][]string{{"(null)", "1"}, {"(null)", "x"}, {"", "y"}},
+			Name: "empty NULL representation", Cols: []string{"n Nullable(Int32)", "s Nullable(String)", "t String"}, S: &emptyNull,
+			Payloads: []string{"\t\t\n1\tx\ty\n"},
+			Want:     [][]string{{"(null)", "1"}, {"(null)", "x"}, {"", "y"}},
 		},
 		{
-			name: "NULL into non-Nullable is the default", cols: []string{"a Int32", "s String"},
-			payloads: []string{"\\N\t\\N\n"},
-			want:     [][]string{{"0"}, {""}},
+			Name: "NULL into non-Nullable is the default", Cols: []string{"a Int32", "s String"},
+			Payloads: []string{"\\N\t\\N\n"},
+			Want:     [][]string{{"0"}, {""}},
 		},
 		{
-			name: "BOM before numbers", cols: []string{"a Int32"},
-			payloads: []string{"\xEF\xBB\xBF1\n2"},
-			want:     [][]string{{"1", "2"}},
+			Name: "BOM before numbers", Cols: []string{"a Int32"},
+			Payloads: []string{"\xEF\xBB\xBF1\n2"},
+			Want:     [][]string{{"1", "2"}},
 		},
 		{
-			name: "BOM kept in strings", cols: []string{"s String"},
-			payloads: []string{"\xEF\xBB\xBFx\n"},
-			want:     [][]string{{"\ufeffx"}},
+			Name: "BOM kept in strings", Cols: []string{"s String"},
+			Payloads: []string{"\xEF\xBB\xBFx\n"},
+			Want:     [][]string{{"\ufeffx"}},
 		},
 		{
-			name: "empty lines are empty strings", cols: []string{"s String"},
-			payloads: []string{"a\n\nb\n"},
-			want:     [][]string{{"a", "", "b"}},
+			Name: "empty lines are empty strings", Cols: []string{"s String"},
+			Payloads: []string{"a\n\nb\n"},
+			Want:     [][]string{{"a", "", "b"}},
 		},
 		{
-			name: "escaped tab does not end a field", cols: []string{"s String", "t String"},
-			payloads: []string{"a\\\tb\tc\n"},
-			want:     [][]string{{"a\tb"}, {"c"}},
+			Name: "escaped tab does not end a field", Cols: []string{"s String", "t String"},
+			Payloads: []string{"a\\\tb\tc\n"},
+			Want:     [][]string{{"a\tb"}, {"c"}},
 		},
 		{
-			name: "types and numbers", cols: []string{"b Bool", "f Float64", "d Date", "dt DateTime64(3)", "u UUID", "e Enum8('a' = 1, 'b' = 2)", "dec Decimal(10, 2)"},
-			payloads: []string{"true\tinf\t2020-01-02\t2020-01-02 03:04:05.678\t61f0c404-5cb3-11e7-907b-a6006ad3dba0\tb\t-1.25\n0\t-1e-7\t19000\t1\t00000000000000000000000000000000\t1\t3\n"},
-			want: [][]string{
+			Name: "types and numbers", Cols: []string{"b Bool", "f Float64", "d Date", "dt DateTime64(3)", "u UUID", "e Enum8('a' = 1, 'b' = 2)", "dec Decimal(10, 2)"},
+			Payloads: []string{"true\tinf\t2020-01-02\t2020-01-02 03:04:05.678\t61f0c404-5cb3-11e7-907b-a6006ad3dba0\tb\t-1.25\n0\t-1e-7\t19000\t1\t00000000000000000000000000000000\t1\t3\n"},
+			Want: [][]string{
 				{"true", "false"}, {"+Inf", "-1e-07"}, {"2020-01-02", "2022-01-08"}, {"2020-01-02T03:04:05.678Z", "1970-01-01T00:00:01Z"},
 				{"YfDEBFyzEeeQe6YAatPboA==", "AAAAAAAAAAAAAAAAAAAAAA=="}, {"b", "a"}, {"-1.25", "3"},
 			},
 		},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-			defer mem.AssertSize(t, 0)
-			s := defaults()
-			if tc.settings != nil {
-				s = *tc.settings
-			}
-			h := tt.NewHarness(t, mem, tc.f, tc.cols, s)
-			defer h.Release()
-			assert.Equal(t, tc.want, h.Columns(tc.payloads...))
-		})
-	}
+	tt.DecodeRows(t, Format{}, tests)
 }
 
 func TestDecodeErrors(t *testing.T) {
@@ -189,108 +167,59 @@ func TestDecodeErrors(t *testing.T) {
 	strict.SkipUnknownFields = false
 	noNullDefault := defaults()
 	noNullDefault.NullAsDefault = false
-	tests := []struct {
-		name    string
-		f       Format
-		cols    []string
-		s       *format.Settings
-		payload string
-		want    string // substring of the error text
-		row     int
-		column  string
-		is      error
-	}{
-		{name: "VECTORS §2 TSV", cols: tt.MatrixCols, payload: tt.Testdata(t, "broken.tsv"),
-			want: `Cannot parse input: expected '\t' before: 'BAD\tAM\t0.5\t1\n': (at row 1)`, row: 1, column: "blockNo"},
-		{name: "VECTORS §2 TSVWithNames", f: Format{WithNames: true}, cols: tt.MatrixCols, payload: tt.Testdata(t, "broken_names.tsv"),
-			want: `Cannot parse input: expected '\t' before: 'BAD\tAM\t0.5\t1\n`, row: 1, column: "blockNo"},
-		{name: "VECTORS §2 TSVWithNamesAndTypes", f: Format{WithNames: true, WithTypes: true}, cols: tt.MatrixCols, payload: tt.Testdata(t, "broken_types.tsv"),
-			want: `Cannot parse input: expected '\t' before: 'BAD\tAM\t0.5\t1\n`, row: 1, column: "blockNo"},
-		{name: "garbage qwertyuiop", cols: tt.KeyValue, payload: tt.Testdata(t, "garbage_1.txt"),
-			want: `Cannot parse input: expected '\t' before: 'qwertyuiop': (at row 1)`, row: 1, column: "key"},
-		{name: "formats_errors", cols: tt.KeyValue, payload: tt.Testdata(t, "formats_errors.txt"),
-			want: `expected '\t' before: 'Broken message\nBroken`, row: 1, column: "key"},
-		{name: "empty with types", f: Format{WithNames: true, WithTypes: true}, cols: tt.MatrixCols, payload: "",
-			want: `expected '\n' at end of stream`, row: 1},
-		{name: "too few fields", cols: tt.KeyValue, payload: "1\n", want: `expected '\t' before: '\n'`, row: 1},
-		{name: "too many fields", cols: tt.KeyValue, payload: "1\t2\t3\n", want: `expected '\n' before: '\t3\n'`, row: 1},
-		{name: "error in second row", cols: tt.KeyValue, payload: "1\t2\n3\tx\n", want: "(at row 2)", row: 2, column: "value"},
-		{name: "out of range", cols: tt.MatrixCols, payload: "0\t70000\tAM\t0.5\t1", want: "out of range", row: 1, column: "blockNo"},
-		{name: "empty number", cols: tt.KeyValue, payload: "\t1", want: `value "" is not an integer`, row: 1, column: "key"},
-		{name: "carriage return", cols: tt.KeyValue, payload: "1\t2\r\n", want: `expected '\n' before: '\r\n'`, row: 1, column: "value"},
-		{name: "unknown header field", f: Format{WithNames: true}, cols: tt.KeyValue, s: &strict, payload: "key\tzzz\n1\t2\n",
-			want: "Unknown field found in TSV header: 'zzz' at position 1", row: 1},
-		{name: "duplicate header field", f: Format{WithNames: true}, cols: tt.KeyValue, payload: "key\tkey\n1\t2\n",
-			want: "Duplicate field found while parsing TSV header: key", row: 1},
-		{name: "VECTORS §2 RowBinaryWithNamesAndTypes-like type mismatch", f: Format{WithNames: true, WithTypes: true}, cols: tt.MatrixCols,
-			payload: "id\tblockNo\nInt64\tString\n0\tBAD\n", want: "Type of 'blockNo' must be UInt16, not String", row: 1},
-		{name: "types count", f: Format{WithNames: true, WithTypes: true}, cols: tt.KeyValue,
-			payload: "key\tvalue\nUInt64\n", want: "The number of data types differs", row: 1},
-		{name: "NULL into non-Nullable without null_as_default", cols: tt.KeyValue, s: &noNullDefault,
-			payload: "\\N\t1\n", want: `value "" is not an integer`, row: 1, column: "key"},
-		{name: "bad escape", cols: []string{"s String"}, payload: "abc\\", want: "Cannot parse escape sequence", row: 1, column: "s"},
-		{name: "bad array", cols: []string{"a Array(Int8)"}, payload: "[1,2\n", want: "is not a valid Array literal", row: 1, column: "a"},
-		{name: "unknown enum", cols: []string{"e Enum8('a' = 1)"}, payload: "zz\n", want: "is not a name of the enum", row: 1, column: "e"},
+	tests := []tt.ErrorCase{
+		{Name: "VECTORS §2 TSV", Cols: tt.MatrixCols, Payload: tt.Testdata(t, "broken.tsv"),
+			Want: `Cannot parse input: expected '\t' before: 'BAD\tAM\t0.5\t1\n': (at row 1)`, Row: 1, Column: "blockNo"},
+		{Name: "VECTORS §2 TSVWithNames", F: Format{WithNames: true}, Cols: tt.MatrixCols, Payload: tt.Testdata(t, "broken_names.tsv"),
+			Want: `Cannot parse input: expected '\t' before: 'BAD\tAM\t0.5\t1\n`, Row: 1, Column: "blockNo"},
+		{Name: "VECTORS §2 TSVWithNamesAndTypes", F: Format{WithNames: true, WithTypes: true}, Cols: tt.MatrixCols, Payload: tt.Testdata(t, "broken_types.tsv"),
+			Want: `Cannot parse input: expected '\t' before: 'BAD\tAM\t0.5\t1\n`, Row: 1, Column: "blockNo"},
+		{Name: "garbage qwertyuiop", Cols: tt.KeyValue, Payload: tt.Testdata(t, "garbage_1.txt"),
+			Want: `Cannot parse input: expected '\t' before: 'qwertyuiop': (at row 1)`, Row: 1, Column: "key"},
+		{Name: "formats_errors", Cols: tt.KeyValue, Payload: tt.Testdata(t, "formats_errors.txt"),
+			Want: `expected '\t' before: 'Broken message\nBroken`, Row: 1, Column: "key"},
+		{Name: "empty with types", F: Format{WithNames: true, WithTypes: true}, Cols: tt.MatrixCols, Payload: "",
+			Want: `expected '\n' at end of stream`, Row: 1},
+		{Name: "too few fields", Cols: tt.KeyValue, Payload: "1\n", Want: `expected '\t' before: '\n'`, Row: 1},
+		{Name: "too many fields", Cols: tt.KeyValue, Payload: "1\t2\t3\n", Want: `expected '\n' before: '\t3\n'`, Row: 1},
+		{Name: "error in second row", Cols: tt.KeyValue, Payload: "1\t2\n3\tx\n", Want: "(at row 2)", Row: 2, Column: "value"},
+		{Name: "out of range", Cols: tt.MatrixCols, Payload: "0\t70000\tAM\t0.5\t1", Want: "out of range", Row: 1, Column: "blockNo"},
+		{Name: "empty number", Cols: tt.KeyValue, Payload: "\t1", Want: `value "" is not an integer`, Row: 1, Column: "key"},
+		{Name: "carriage return", Cols: tt.KeyValue, Payload: "1\t2\r\n", Want: `expected '\n' before: '\r\n'`, Row: 1, Column: "value"},
+		{Name: "unknown header field", F: Format{WithNames: true}, Cols: tt.KeyValue, S: &strict, Payload: "key\tzzz\n1\t2\n",
+			Want: "Unknown field found in TSV header: 'zzz' at position 1", Row: 1},
+		{Name: "duplicate header field", F: Format{WithNames: true}, Cols: tt.KeyValue, Payload: "key\tkey\n1\t2\n",
+			Want: "Duplicate field found while parsing TSV header: key", Row: 1},
+		{Name: "VECTORS §2 RowBinaryWithNamesAndTypes-like type mismatch", F: Format{WithNames: true, WithTypes: true}, Cols: tt.MatrixCols,
+			Payload: "id\tblockNo\nInt64\tString\n0\tBAD\n", Want: "Type of 'blockNo' must be UInt16, not String", Row: 1},
+		{Name: "types count", F: Format{WithNames: true, WithTypes: true}, Cols: tt.KeyValue,
+			Payload: "key\tvalue\nUInt64\n", Want: "The number of data types differs", Row: 1},
+		{Name: "NULL into non-Nullable without null_as_default", Cols: tt.KeyValue, S: &noNullDefault,
+			Payload: "\\N\t1\n", Want: `value "" is not an integer`, Row: 1, Column: "key"},
+		{Name: "bad escape", Cols: []string{"s String"}, Payload: "abc\\", Want: "Cannot parse escape sequence", Row: 1, Column: "s"},
+		{Name: "bad array", Cols: []string{"a Array(Int8)"}, Payload: "[1,2\n", Want: "is not a valid Array literal", Row: 1, Column: "a"},
+		{Name: "unknown enum", Cols: []string{"e Enum8('a' = 1)"}, Payload: "zz\n", Want: "is not a name of the enum", Row: 1, Column: "e"},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-			defer mem.AssertSize(t, 0)
-			s := defaults()
-			if tc.s != nil {
-				s = *tc.s
-			}
-			h := tt.NewHarness(t, mem, tc.f, tc.cols, s)
-			defer h.Release()
-			n, err := h.Decode(tc.payload)
-			require.Error(t, err)
-			assert.Zero(t, n)
-			assert.Contains(t, err.Error(), tc.want)
-			var pe *ParseError
-			require.ErrorAs(t, err, &pe)
-			assert.Equal(t, tc.row, pe.Row, "row")
-			assert.Equal(t, tc.column, pe.Column, "column")
-			if tc.is != nil {
-				assert.ErrorIs(t, err, tc.is)
-			}
-			// A conversion failure keeps the block's error as the cause.
-			if tc.column != "" {
-				var ve *block.ValueError
-				assert.True(t, errors.As(err, &ve) || strings.Contains(err.Error(), "escape"), "%v", err)
-			}
-			assert.Zero(t, h.Rows.Len())
-		})
-	}
+	// A conversion failure keeps the block's error as the cause.
+	tt.DecodeErrors(t, Format{}, tests, func(t *testing.T, tc tt.ErrorCase, err error) {
+		if tc.Column != "" {
+			var ve *block.ValueError
+			assert.True(t, errors.As(err, &ve) || strings.Contains(err.Error(), "escape"), "%v", err)
+		}
+	})
 }
 
 // Every garbage message is exactly one error and never zero rows (VECTORS.md §3), for
 // every variant.
+// WithNames takes the first line as a header: the rest must still fail.
 func TestGarbageIsOneError(t *testing.T) {
-	for _, f := range []Format{{}, {Raw: true}, {WithNames: true}, {WithNames: true, WithTypes: true}} {
-		mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-		h := tt.NewHarness(t, mem, f, tt.KeyValue, defaults())
-		for _, p := range tt.Garbage {
-			_, err := h.Decode(p)
-			// WithNames takes the first line as a header: the rest must still fail.
-			require.Error(t, err, "%s %q", f.Name(), p)
-		}
-		h.Release()
-		mem.AssertSize(t, 0)
-	}
+	tt.GarbageIsOneError(t, defaults(), Format{}, Format{Raw: true}, Format{WithNames: true}, Format{WithNames: true, WithTypes: true})
 }
 
 func TestNewDecoderErrors(t *testing.T) {
 	_, err := Format{}.NewDecoder(block.Schema(nil), nil)
 	require.Error(t, err)
-	cols, err := block.ParseColumns([]string{"a Int8"})
-	require.NoError(t, err)
-	dec, err := Format{}.NewDecoder(block.Schema(cols), nil)
-	require.NoError(t, err)
-	other, err := block.ParseColumns([]string{"a Int8", "b Int8"})
-	require.NoError(t, err)
-	err = dec.Decode(block.NewRows(other, block.Options{}), []byte("1\t2\n"))
-	require.Error(t, err)
-	assert.False(t, errors.As(err, new(*ParseError)))
+	tt.OtherRowsError(t, Format{}, "1\t2\n")
 }
 
 // A steady-state decode allocates nothing per row.
@@ -303,18 +232,7 @@ func TestDecodeAllocations(t *testing.T) {
 	for _, f := range []Format{{}, {WithNames: true, WithTypes: true}} {
 		h := tt.NewHarness(t, mem, f, []string{"timestamp UInt64", "level String", "message String"}, defaults())
 		defer h.Release()
-		payload := []byte(queuePayload(f, 100))
-		for range 3 {
-			require.NoError(t, h.Dec.Decode(h.Rows, payload))
-			h.Rows.Reset()
-		}
-		allocs := testing.AllocsPerRun(20, func() {
-			if err := h.Dec.Decode(h.Rows, payload); err != nil {
-				panic(err)
-			}
-			h.Rows.Reset()
-		})
-		assert.LessOrEqual(t, allocs, 1.0, "allocations per 100-row message of %s", f.Name())
+		assert.LessOrEqual(t, h.AllocsPerDecode(queuePayload(f, 100)), 1.0, "allocations per 100-row message of %s", f.Name())
 	}
 }
 

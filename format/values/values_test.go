@@ -1,7 +1,6 @@
 package values
 
 import (
-	"errors"
 	"strings"
 	"testing"
 
@@ -17,10 +16,7 @@ import (
 func defaults() format.Settings { return format.DefaultSettings() }
 
 func TestRegistered(t *testing.T) {
-	f, err := format.Lookup("Values")
-	require.NoError(t, err)
-	assert.Equal(t, Format{}, f)
-	assert.False(t, format.IsBlockOriented(f))
+	tt.Registered(t, "Values", Format{})
 }
 
 // VECTORS.md §1: Values (empty OK).
@@ -31,11 +27,8 @@ func TestDecodeFormatMatrix(t *testing.T) {
 }
 
 func TestDecodeRows(t *testing.T) {
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	defer mem.AssertSize(t, 0)
-	h := tt.NewHarness(t, mem, Format{}, []string{"i Int32", "s String", "n Nullable(Int8)", "a Array(String)", "t Tuple(Int8, String)",
-		"m Map(String, Array(Nullable(Int8)))", "dt DateTime", "b Bool", "e Enum8('a' = 1, 'b' = 2)", "q UInt8"}, defaults())
-	defer h.Release()
+	cols := []string{"i Int32", "s String", "n Nullable(Int8)", "a Array(String)", "t Tuple(Int8, String)",
+		"m Map(String, Array(Nullable(Int8)))", "dt DateTime", "b Bool", "e Enum8('a' = 1, 'b' = 2)", "q UInt8"}
 	assert.Equal(t, [][]string{
 		{"-1", "2", "3"},
 		{"it's\n", "", "x"},
@@ -47,77 +40,40 @@ func TestDecodeRows(t *testing.T) {
 		{"true", "false", "false"},
 		{"b", "a", "a"},
 		{"5", "6", "0"},
-	}, h.Columns(tt.Testdata(t, "literals.values"), "", "  \n", "(3 , 'x' , null , [] , (0,'') , {} , 0 , 0 , 'a' , 0)"))
+	}, tt.DecodeColumns(t, Format{}, cols, defaults(), tt.Testdata(t, "literals.values"), "", "  \n", "(3 , 'x' , null , [] , (0,'') , {} , 0 , 0 , 'a' , 0)"))
 }
 
 func TestDecodeErrors(t *testing.T) {
-	tests := []struct {
-		name    string
-		cols    []string
-		payload string
-		want    string
-		row     int
-		column  string
-	}{
-		{name: "VECTORS §2 Values", cols: tt.MatrixCols, payload: tt.Testdata(t, "broken.values"),
-			want: "Cannot parse string 'BAD' as UInt16: syntax error at begin of string. Note: there are toUInt16OrZero and toUInt16OrNull functions, which returns zero/NULL instead of throwing exception",
-			row:  1, column: "blockNo"},
-		{name: "garbage qwertyuiop", cols: tt.KeyValue, payload: tt.Testdata(t, "garbage_1.txt"),
-			want: "Cannot parse input: expected '(' before: 'qwertyuiop': (at row 1)", row: 1},
-		{name: "formats_errors", cols: tt.KeyValue, payload: tt.Testdata(t, "formats_errors.txt"),
-			want: "Cannot parse input: expected '(' before: 'Broken message", row: 1},
-		{name: "partial number", cols: tt.KeyValue, payload: "('12a',1)", want: "Cannot parse string '12a' as UInt64: syntax error at position 2 (parsed just '12')", row: 1, column: "key"},
-		{name: "bare garbage", cols: tt.KeyValue, payload: "(1x,2)", want: "Cannot parse input: expected ',' before: 'x,2)'", row: 1, column: "key"},
-		{name: "missing paren", cols: tt.KeyValue, payload: "(1,2", want: "expected ')' at end of stream", row: 1},
-		{name: "too many values", cols: tt.KeyValue, payload: "(1,2,3)", want: "expected ')' before: ',3)'", row: 1},
-		{name: "second row", cols: tt.KeyValue, payload: "(1,2),(3,'x')", want: "(at row 2)", row: 2, column: "value"},
-		{name: "after semicolon", cols: tt.KeyValue, payload: "(1,2);(3,4)", want: "expected 'eof' before: '(3,4)'", row: 2},
-		{name: "unterminated string", cols: []string{"s String"}, payload: "('abc", want: "expected closing quote", row: 1, column: "s"},
-		{name: "array for a number", cols: tt.KeyValue, payload: "([1],2)", want: "expected a value of type UInt64", row: 1, column: "key"},
-		{name: "unbalanced", cols: []string{"a Array(Int8)"}, payload: "([1,2", want: "unbalanced brackets", row: 1, column: "a"},
+	tests := []tt.ErrorCase{
+		{Name: "VECTORS §2 Values", Cols: tt.MatrixCols, Payload: tt.Testdata(t, "broken.values"),
+			Want: "Cannot parse string 'BAD' as UInt16: syntax error at begin of string. Note: there are toUInt16OrZero and toUInt16OrNull functions, which returns zero/NULL instead of throwing exception",
+			Row:  1, Column: "blockNo"},
+		{Name: "garbage qwertyuiop", Cols: tt.KeyValue, Payload: tt.Testdata(t, "garbage_1.txt"),
+			Want: "Cannot parse input: expected '(' before: 'qwertyuiop': (at row 1)", Row: 1},
+		{Name: "formats_errors", Cols: tt.KeyValue, Payload: tt.Testdata(t, "formats_errors.txt"),
+			Want: "Cannot parse input: expected '(' before: 'Broken message", Row: 1},
+		{Name: "partial number", Cols: tt.KeyValue, Payload: "('12a',1)", Want: "Cannot parse string '12a' as UInt64: syntax error at position 2 (parsed just '12')", Row: 1, Column: "key"},
+		{Name: "bare garbage", Cols: tt.KeyValue, Payload: "(1x,2)", Want: "Cannot parse input: expected ',' before: 'x,2)'", Row: 1, Column: "key"},
+		{Name: "missing paren", Cols: tt.KeyValue, Payload: "(1,2", Want: "expected ')' at end of stream", Row: 1},
+		{Name: "too many values", Cols: tt.KeyValue, Payload: "(1,2,3)", Want: "expected ')' before: ',3)'", Row: 1},
+		{Name: "second row", Cols: tt.KeyValue, Payload: "(1,2),(3,'x')", Want: "(at row 2)", Row: 2, Column: "value"},
+		{Name: "after semicolon", Cols: tt.KeyValue, Payload: "(1,2);(3,4)", Want: "expected 'eof' before: '(3,4)'", Row: 2},
+		{Name: "unterminated string", Cols: []string{"s String"}, Payload: "('abc", Want: "expected closing quote", Row: 1, Column: "s"},
+		{Name: "array for a number", Cols: tt.KeyValue, Payload: "([1],2)", Want: "expected a value of type UInt64", Row: 1, Column: "key"},
+		{Name: "unbalanced", Cols: []string{"a Array(Int8)"}, Payload: "([1,2", Want: "unbalanced brackets", Row: 1, Column: "a"},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-			defer mem.AssertSize(t, 0)
-			h := tt.NewHarness(t, mem, Format{}, tc.cols, defaults())
-			defer h.Release()
-			n, err := h.Decode(tc.payload)
-			require.Error(t, err)
-			assert.Zero(t, n)
-			assert.Contains(t, err.Error(), tc.want)
-			var pe *ParseError
-			require.ErrorAs(t, err, &pe)
-			assert.Equal(t, tc.row, pe.Row, "row")
-			assert.Equal(t, tc.column, pe.Column, "column")
-		})
-	}
+	tt.DecodeErrors(t, Format{}, tests, nil)
 }
 
 // Every garbage message is exactly one error and never zero rows (VECTORS.md §3).
 func TestGarbageIsOneError(t *testing.T) {
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	defer mem.AssertSize(t, 0)
-	h := tt.NewHarness(t, mem, Format{}, tt.KeyValue, defaults())
-	defer h.Release()
-	for _, p := range tt.Garbage {
-		_, err := h.Decode(p)
-		require.Error(t, err, p)
-	}
+	tt.GarbageIsOneError(t, defaults(), Format{})
 }
 
 func TestNewDecoderErrors(t *testing.T) {
 	_, err := Format{}.NewDecoder(block.Schema(nil), nil)
 	require.Error(t, err)
-	cols, err := block.ParseColumns([]string{"a Int8"})
-	require.NoError(t, err)
-	dec, err := Format{}.NewDecoder(block.Schema(cols), nil)
-	require.NoError(t, err)
-	other, err := block.ParseColumns([]string{"a Int8", "b Int8"})
-	require.NoError(t, err)
-	err = dec.Decode(block.NewRows(other, block.Options{}), []byte("(1)"))
-	require.Error(t, err)
-	assert.False(t, errors.As(err, new(*ParseError)))
+	tt.OtherRowsError(t, Format{}, "(1)")
 }
 
 func TestRoundTrip(t *testing.T) {

@@ -1,7 +1,8 @@
 // Package texttest is test support for the text format codecs: a harness that decodes
-// messages the way the engine does, the VECTORS.md §1 format-matrix check, and the
-// round-trip table of every ClickHouse type of the Arrow mapping. It is imported only by
-// tests.
+// messages the way the engine does, the VECTORS.md §1 format-matrix check, the tables of
+// good and broken messages every text format checks (DecodeRows, DecodeErrors, with the
+// garbage and wrong-rows checks), and the round-trip table of every ClickHouse type of the
+// Arrow mapping. It is imported only by tests.
 package texttest
 
 import (
