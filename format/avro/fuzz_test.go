@@ -2,12 +2,9 @@ package avro
 
 import (
 	"math/big"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/stretchr/testify/require"
 
@@ -16,7 +13,6 @@ import (
 	"github.com/chkafka/chkafka/format/internal/codectest"
 	"github.com/chkafka/chkafka/format/registry"
 	"github.com/chkafka/chkafka/format/registry/registrytest"
-	"github.com/chkafka/chkafka/virtualcols"
 )
 
 // fuzzCols covers the seeds' fields and the main conversions.
@@ -32,60 +28,10 @@ const fuzzSchema = `{"type":"record","name":"row","fields":[{"name":"id","type":
 	`{"name":"ts","type":{"type":"long","logicalType":"timestamp-millis"}},{"name":"dec","type":{"type":"bytes","logicalType":"decimal","precision":10,"scale":2}},` +
 	`{"name":"u","type":{"type":"string","logicalType":"uuid"}},{"name":"n","type":["null","double"]},{"name":"skip","type":{"type":"map","values":{"type":"array","items":"T"}}}]}`
 
-func seeds(f *testing.F) {
-	entries, err := os.ReadDir("testdata")
-	require.NoError(f, err)
-	for _, e := range entries {
-		if e.IsDir() {
-			continue
-		}
-		b, err := os.ReadFile(filepath.Join("testdata", e.Name()))
-		require.NoError(f, err)
-		f.Add(b)
-	}
-}
-
-// fuzzCheck decodes payload; a failure must leave the rows usable, a success must survive
-// an encode/decode round trip through enc and dec2.
-func fuzzCheck(t *testing.T, cols []block.Column, dec format.Decoder, payload, good []byte, enc format.Encoder, dec2 format.Decoder) {
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	defer mem.AssertSize(t, 0)
-	rows := block.NewRows(cols, block.Options{NullAsDefault: true})
-	if err := dec.Decode(rows, payload); err != nil {
-		require.NotEmpty(t, err.Error())
-		rows.Reset()
-		require.NoError(t, dec.Decode(rows, good))
-		require.Equal(t, 1, rows.Len())
-		return
-	}
-	n := rows.Len()
-	if n == 0 {
-		return
-	}
-	b, err := block.NewBuilder(mem, cols, nil)
-	require.NoError(t, err)
-	defer b.Release()
-	b.Append(rows, &virtualcols.Message{})
-	rec := b.NewRecordBatch()
-	defer rec.Release()
-	out, err := enc.Append(nil, rec, 0, n)
-	require.NoError(t, err)
-	rows.Reset()
-	require.NoError(t, dec2.Decode(rows, out))
-	require.Equal(t, n, rows.Len())
-	b.Append(rows, &virtualcols.Message{})
-	again := b.NewRecordBatch()
-	defer again.Release()
-	for k := range int(rec.NumCols()) {
-		require.True(t, array.ApproxEqual(rec.Column(k), again.Column(k), array.WithNaNsEqual(true), array.WithAbsTolerance(0)),
-			"column %s of %x:\n%v\n%v", rec.ColumnName(k), payload, rec.Column(k), again.Column(k))
-	}
-}
-
 // FuzzDecode checks that no payload panics or leaves the decoder unusable, and that every
 // message that decodes survives an encode/decode round trip.
 func FuzzDecode(f *testing.F) {
-	seeds(f)
+	codectest.Seeds(f, "testdata")
 	for _, codec := range []string{"null", "deflate", "snappy"} {
 		f.Add(goavroOCF(f, fuzzSchema, codec, map[string]any{
 			"id": int64(-3), "a": []any{nil, map[string]any{"int": int32(4)}}, "m": map[string]any{"k": "v"},
@@ -106,15 +52,13 @@ func FuzzDecode(f *testing.F) {
 	dec2, err := Format{}.NewDecoder(schema, nil)
 	require.NoError(f, err)
 	good := codectest.ReadTestdata(f, "matrix_m1.avro")
-	f.Fuzz(func(t *testing.T, payload []byte) {
-		fuzzCheck(t, cols, dec, payload, good, enc, dec2)
-	})
+	f.Fuzz((&codectest.FuzzCodec{Cols: cols, Dec: dec, Good: good, Enc: enc, Dec2: dec2}).Check)
 }
 
 // FuzzDecodeConfluent does the same for AvroConfluent frames against an in-process
 // registry holding the matrix schema (id 1) and a richer schema (id 2).
 func FuzzDecodeConfluent(f *testing.F) {
-	seeds(f)
+	codectest.Seeds(f, "testdata")
 	srv := registrytest.NewServer()
 	f.Cleanup(srv.Close)
 	srv.Add("m-value", registry.Schema{Text: matrixSchema})
@@ -138,9 +82,7 @@ func FuzzDecodeConfluent(f *testing.F) {
 	dec2, err := Confluent{}.NewDecoder(schema, &s)
 	require.NoError(f, err)
 	good := codectest.ReadTestdata(f, "confluent_m1.bin")
-	f.Fuzz(func(t *testing.T, payload []byte) {
-		fuzzCheck(t, cols, dec, payload, good, enc, dec2)
-	})
+	f.Fuzz((&codectest.FuzzCodec{Cols: cols, Dec: dec, Good: good, Enc: enc, Dec2: dec2}).Check)
 }
 
 // benchPayload is a container of n matrix rows written by our encoder.
@@ -174,14 +116,7 @@ func BenchmarkDecode(b *testing.B) {
 	s.AvroCodec = "null"
 	h, payload := benchPayload(b, Format{}, s, 100)
 	defer h.Release()
-	b.ReportAllocs()
-	b.SetBytes(int64(len(payload)))
-	for b.Loop() {
-		if err := h.Dec.Decode(h.Rows, payload); err != nil {
-			b.Fatal(err)
-		}
-		h.Rows.Reset()
-	}
+	h.BenchDecode(b, payload)
 }
 
 func BenchmarkDecodeConfluent(b *testing.B) {
@@ -189,12 +124,5 @@ func BenchmarkDecodeConfluent(b *testing.B) {
 	defer srv.Close()
 	h, payload := benchPayload(b, Confluent{}, confluentSettings(srv.URL), 100)
 	defer h.Release()
-	b.ReportAllocs()
-	b.SetBytes(int64(len(payload)))
-	for b.Loop() {
-		if err := h.Dec.Decode(h.Rows, payload); err != nil {
-			b.Fatal(err)
-		}
-		h.Rows.Reset()
-	}
+	h.BenchDecode(b, payload)
 }

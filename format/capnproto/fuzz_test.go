@@ -1,8 +1,6 @@
 package capnproto
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -10,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/chkafka/chkafka/block"
+	"github.com/chkafka/chkafka/format/internal/codectest"
 	"github.com/chkafka/chkafka/virtualcols"
 )
 
@@ -17,16 +16,7 @@ import (
 // message that decodes survives an encode/decode round trip. The schema is the round-trip
 // schema (every column type, unions, lists of lists and of structs, maps).
 func FuzzDecode(f *testing.F) {
-	entries, err := os.ReadDir("testdata")
-	require.NoError(f, err)
-	for _, e := range entries {
-		if e.IsDir() || filepath.Ext(e.Name()) == ".capnp" {
-			continue
-		}
-		b, err := os.ReadFile(filepath.Join("testdata", e.Name()))
-		require.NoError(f, err)
-		f.Add(b)
-	}
+	codectest.SchemaSeeds(f, ".capnp")
 	mem := memory.NewGoAllocator()
 	cols, src := sourceRecord(f, mem)
 	s := settings("roundtrip:Row")
@@ -94,12 +84,5 @@ func BenchmarkDecode(b *testing.B) {
 	for range 7 {
 		payload = append(payload, readFile(b, "matrix_m2.bin")...)
 	}
-	b.ReportAllocs()
-	b.SetBytes(int64(len(payload)))
-	for b.Loop() {
-		if err := h.Dec.Decode(h.Rows, payload); err != nil {
-			b.Fatal(err)
-		}
-		h.Rows.Reset()
-	}
+	h.BenchDecode(b, payload)
 }

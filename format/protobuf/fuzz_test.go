@@ -1,77 +1,16 @@
 package protobuf
 
 import (
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 
-	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/stretchr/testify/require"
 	"google.golang.org/protobuf/encoding/protowire"
 
 	"github.com/chkafka/chkafka/block"
 	"github.com/chkafka/chkafka/format"
-	"github.com/chkafka/chkafka/virtualcols"
+	"github.com/chkafka/chkafka/format/internal/codectest"
 )
-
-func seeds(f *testing.F) {
-	entries, err := os.ReadDir("testdata")
-	require.NoError(f, err)
-	for _, e := range entries {
-		if e.IsDir() || strings.HasSuffix(e.Name(), ".proto") {
-			continue
-		}
-		b, err := os.ReadFile(filepath.Join("testdata", e.Name()))
-		require.NoError(f, err)
-		f.Add(b)
-	}
-}
-
-// fuzzCheck decodes payload; a failure must leave the rows usable, a success must survive
-// an encode/decode round trip.
-func fuzzCheck(t *testing.T, cols []block.Column, dec format.Decoder, payload, good []byte, enc format.Encoder, dec2 format.Decoder) {
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	defer mem.AssertSize(t, 0)
-	rows := block.NewRows(cols, block.Options{NullAsDefault: true})
-	if err := dec.Decode(rows, payload); err != nil {
-		require.NotEmpty(t, err.Error())
-		rows.Reset()
-		require.NoError(t, dec.Decode(rows, good))
-		require.Equal(t, 1, rows.Len())
-		return
-	}
-	n := rows.Len()
-	if n == 0 || enc == nil {
-		return
-	}
-	b, err := block.NewBuilder(mem, cols, nil)
-	require.NoError(t, err)
-	defer b.Release()
-	b.Append(rows, &virtualcols.Message{})
-	rec := b.NewRecordBatch()
-	defer rec.Release()
-	rows.Reset()
-	for i := 0; i < n; {
-		j := n
-		if _, ok := enc.(*encoder); ok && enc.(*encoder).framing == single {
-			j = i + 1
-		}
-		out, err := enc.Append(nil, rec, i, j)
-		require.NoError(t, err)
-		require.NoError(t, dec2.Decode(rows, out), "re-decoding %x", out)
-		i = j
-	}
-	require.Equal(t, n, rows.Len())
-	b.Append(rows, &virtualcols.Message{})
-	again := b.NewRecordBatch()
-	defer again.Release()
-	for k := range int(rec.NumCols()) {
-		require.True(t, array.ApproxEqual(rec.Column(k), again.Column(k), array.WithNaNsEqual(true), array.WithAbsTolerance(0)),
-			"column %s of %x:\n%v\n%v", rec.ColumnName(k), payload, rec.Column(k), again.Column(k))
-	}
-}
 
 func fuzzFormat(f *testing.F, ff format.Format, schema string, defs []string, good []byte) {
 	cols, err := block.ParseColumns(defs)
@@ -84,9 +23,9 @@ func fuzzFormat(f *testing.F, ff format.Format, schema string, defs []string, go
 	require.NoError(f, err)
 	dec2, err := ff.NewDecoder(sc, &s)
 	require.NoError(f, err)
-	f.Fuzz(func(t *testing.T, payload []byte) {
-		fuzzCheck(t, cols, dec, payload, good, enc, dec2)
-	})
+	e, ok := enc.(*encoder)
+	perRow := ok && e.framing == single
+	f.Fuzz((&codectest.FuzzCodec{Cols: cols, Dec: dec, Good: good, Enc: enc, Dec2: dec2, PerRow: perRow}).Check)
 }
 
 // roundTripSeeds adds our encoding of the round-trip rows.
@@ -110,21 +49,21 @@ func roundTripSeeds(f *testing.F, ff format.Format, schema string, perRow bool) 
 
 // FuzzDecode fuzzes the Protobuf decoder with the round-trip schema (every column type).
 func FuzzDecode(f *testing.F) {
-	seeds(f)
+	codectest.SchemaSeeds(f, ".proto")
 	roundTripSeeds(f, Format{}, "roundtrip:Row", false)
 	fuzzFormat(f, Format{}, "roundtrip:Row", roundTripDefs, []byte{0})
 }
 
 // FuzzDecodeSingle fuzzes the ProtobufSingle decoder.
 func FuzzDecodeSingle(f *testing.F) {
-	seeds(f)
+	codectest.SchemaSeeds(f, ".proto")
 	roundTripSeeds(f, Single{}, "roundtrip:Row", true)
 	fuzzFormat(f, Single{}, "roundtrip:Row", roundTripDefs, nil)
 }
 
 // FuzzDecodeList fuzzes the ProtobufList decoder.
 func FuzzDecodeList(f *testing.F) {
-	seeds(f)
+	codectest.SchemaSeeds(f, ".proto")
 	row := protowire.AppendVarint(protowire.AppendTag(nil, 1, protowire.VarintType), 5)
 	row = protowire.AppendBytes(protowire.AppendTag(row, 3, protowire.BytesType), []byte{1, 2, 3})
 	row = protowire.AppendBytes(protowire.AppendTag(row, 7, protowire.BytesType), []byte{8, 3, 0x12, 1, 'z'})
@@ -138,7 +77,7 @@ func FuzzDecodeList(f *testing.F) {
 // FuzzDecodeConfluent fuzzes the ProtobufConfluent decoder against an in-process
 // registry holding test.proto (id 1) and a schema with references (id 3).
 func FuzzDecodeConfluent(f *testing.F) {
-	seeds(f)
+	codectest.SchemaSeeds(f, ".proto")
 	c := newConfluentSetup(f)
 	f.Add(confluentFrame(c.testID, []int64{0}, c.matrixRecord))
 	f.Add(confluentFrame(c.evID, []int64{1, 0}, []byte{8, 1, 0x12, 3, 0x0a, 1, 'a'}))
@@ -148,9 +87,7 @@ func FuzzDecodeConfluent(f *testing.F) {
 	dec, err := Confluent{}.NewDecoder(block.Schema(cols), &c.s)
 	require.NoError(f, err)
 	good := confluentFrame(c.testID, []int64{0}, c.matrixRecord)
-	f.Fuzz(func(t *testing.T, payload []byte) {
-		fuzzCheck(t, cols, dec, payload, good, nil, nil)
-	})
+	f.Fuzz((&codectest.FuzzCodec{Cols: cols, Dec: dec, Good: good}).Check)
 }
 
 func BenchmarkDecode(b *testing.B) {
@@ -161,12 +98,5 @@ func BenchmarkDecode(b *testing.B) {
 	for range 7 {
 		payload = append(payload, readFile(b, "matrix_m2.bin")...)
 	}
-	b.ReportAllocs()
-	b.SetBytes(int64(len(payload)))
-	for b.Loop() {
-		if err := h.Dec.Decode(h.Rows, payload); err != nil {
-			b.Fatal(err)
-		}
-		h.Rows.Reset()
-	}
+	h.BenchDecode(b, payload)
 }

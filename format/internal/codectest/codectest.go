@@ -534,17 +534,22 @@ func BlockSplit(t *testing.T, f format.Format) {
 
 // Seeds returns the files of dir (testdata) as fuzz seeds, with extra.
 func Seeds(f *testing.F, dir string, extra ...[]byte) {
+	seeds(f, dir, func(string) bool { return true })
+	for _, b := range extra {
+		f.Add(b)
+	}
+}
+
+// seeds adds the files of dir whose name keep accepts to a fuzz corpus.
+func seeds(f *testing.F, dir string, keep func(name string) bool) {
 	entries, err := os.ReadDir(dir)
 	require.NoError(f, err)
 	for _, e := range entries {
-		if e.IsDir() {
+		if e.IsDir() || !keep(e.Name()) {
 			continue
 		}
 		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
 		require.NoError(f, err)
-		f.Add(b)
-	}
-	for _, b := range extra {
 		f.Add(b)
 	}
 }
