@@ -16,15 +16,7 @@ func BenchmarkDecode(b *testing.B) {
 	defer mem.AssertSize(b, 0)
 	h := tt.NewHarness(b, mem, Format{}, queueCols, defaults())
 	defer h.Release()
-	payload := []byte(queuePayload(Format{}, 100))
-	b.ReportAllocs()
-	b.SetBytes(int64(len(payload)))
-	for b.Loop() {
-		if err := h.Dec.Decode(h.Rows, payload); err != nil {
-			b.Fatal(err)
-		}
-		h.Rows.Reset()
-	}
+	h.BenchDecode(b, []byte(queuePayload(Format{}, 100)))
 }
 
 func BenchmarkEncode(b *testing.B) {
