@@ -92,9 +92,8 @@ func DecodeErrors(t *testing.T, f format.Format, cases []ErrorCase, check func(t
 			defer mem.AssertSize(t, 0)
 			h := NewHarness(t, mem, formatOr(tc.F, f), tc.Cols, settingsOr(tc.S))
 			defer h.Release()
-			n, err := h.Decode(tc.Payload)
+			_, err := h.Decode(tc.Payload)
 			require.Error(t, err)
-			assert.Zero(t, n)
 			assert.Contains(t, err.Error(), tc.Want)
 			var pe *escape.ParseError
 			require.ErrorAs(t, err, &pe)
@@ -103,7 +102,6 @@ func DecodeErrors(t *testing.T, f format.Format, cases []ErrorCase, check func(t
 			if check != nil {
 				check(t, tc, err)
 			}
-			assert.Zero(t, h.Rows.Len())
 		})
 	}
 }
