@@ -133,20 +133,22 @@ func compileWriter(t *block.Type, dt arrow.DataType, rule Rule, o *WriteOptions)
 		}, nil
 	}
 	if t.Kind == block.UUID {
-		var get func(arr arrow.Array, i int) []byte
+		var plain Writer
 		if ext, ok := dt.(arrow.ExtensionType); ok {
 			if st, ok := ext.StorageType().(*arrow.FixedSizeBinaryType); ok && st.ByteWidth == 16 {
-				get = func(arr arrow.Array, i int) []byte {
-					return arr.(array.ExtensionArray).Storage().(*array.FixedSizeBinary).Value(i)
+				plain = func(dst []byte, arr arrow.Array, i int) []byte {
+					return appendUUID(dst, arr.(array.ExtensionArray).Storage().(*array.FixedSizeBinary).Value(i))
 				}
 			}
 		} else if ft, ok := dt.(*arrow.FixedSizeBinaryType); ok && ft.ByteWidth == 16 {
-			get = func(arr arrow.Array, i int) []byte { return arr.(*array.FixedSizeBinary).Value(i) }
+			plain = func(dst []byte, arr arrow.Array, i int) []byte {
+				return appendUUID(dst, arr.(*array.FixedSizeBinary).Value(i))
+			}
 		}
-		if get == nil {
+		if plain == nil {
 			return nil, typeMismatch(t, dt)
 		}
-		return textual(rule, func(dst []byte, arr arrow.Array, i int) []byte { return appendUUID(dst, get(arr, i)) }), nil
+		return textual(rule, plain), nil
 	}
 
 	want := map[block.Kind]arrow.Type{
@@ -191,6 +193,12 @@ func compileWriter(t *block.Type, dt arrow.DataType, rule Rule, o *WriteOptions)
 			return append(dst, "false"...)
 		}, nil
 	case block.String:
+		if dt.ID() == arrow.STRING {
+			// The common case, without the call of a getter per value.
+			return func(dst []byte, arr arrow.Array, i int) []byte {
+				return AppendString(dst, rule, arr.(*array.String).Value(i))
+			}, nil
+		}
 		get := bytesGetter(dt)
 		if get == nil {
 			return nil, typeMismatch(t, dt)
