@@ -8,6 +8,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/chkafka/chkafka/format/internal/escape"
 )
 
 func TestReadString(t *testing.T) {
@@ -58,7 +60,7 @@ func TestJSONStringRoundTrip(t *testing.T) {
 		for k := range b {
 			b[k] = alphabet[r.IntN(len(alphabet))]
 		}
-		enc := appendJSONString(nil, b)
+		enc := escape.AppendJSONString(nil, b)
 		var s scanner
 		s.reset(enc)
 		got, err := s.readString()
@@ -66,12 +68,6 @@ func TestJSONStringRoundTrip(t *testing.T) {
 		require.Equal(t, b, got, "%q", enc)
 		require.Equal(t, len(enc), s.pos)
 	}
-}
-
-func TestAppendJSONString(t *testing.T) {
-	assert.Equal(t, `"a\"b\\c\/d\b\f\n\r\t\u0001\u001F\u2028\u2029é`+"\xff\"",
-		string(appendJSONString(nil, "a\"b\\c/d\b\f\n\r\t\x01\x1f\u2028\u2029é\xff")))
-	assert.Equal(t, "\"\xff\xe2\x80\"", string(appendJSONString(nil, []byte("\xff\xe2\x80"))))
 }
 
 func TestAppendFloat(t *testing.T) {

@@ -53,17 +53,6 @@ func (st style) rule() escape.Rule {
 	return escape.Raw
 }
 
-// appendString writes string or byte contents in the style.
-func appendString[S string | []byte](dst []byte, s S, st style) []byte {
-	switch st {
-	case styleJSON:
-		return appendJSONString(dst, s)
-	case styleQuoted:
-		return appendQuotedText(dst, s)
-	}
-	return append(dst, s...)
-}
-
 func typeMismatch(t *block.Type, dt arrow.DataType) error {
 	return fmt.Errorf("arrow type %s does not hold ClickHouse type %s", dt, t)
 }
@@ -122,13 +111,13 @@ func compileWriter(t *block.Type, dt arrow.DataType, s *format.Settings, st styl
 		if vt := dt.(*arrow.DictionaryType).ValueType; vt.ID() != arrow.STRING {
 			return nil, typeMismatch(t, dt)
 		}
-		null := st.null()
+		null, rule := st.null(), st.rule()
 		return func(dst []byte, arr arrow.Array, i int) []byte {
 			d := arr.(*array.Dictionary)
 			if d.IsNull(i) {
 				return append(dst, null...)
 			}
-			return appendString(dst, d.Dictionary().(*array.String).Value(d.GetValueIndex(i)), st)
+			return escape.AppendString(dst, rule, d.Dictionary().(*array.String).Value(d.GetValueIndex(i)))
 		}, nil
 	case block.LowCardinality:
 		inner, err := compileWriter(t.Elem, dt.(*arrow.DictionaryType).ValueType, s, st)
@@ -242,7 +231,7 @@ func tupleWriter(t *block.Type, tt *arrow.StructType, s *format.Settings, st sty
 		if k > 0 {
 			keys[k] = append(keys[k], ',')
 		}
-		keys[k] = append(appendJSONString(keys[k], f.Name), ':')
+		keys[k] = append(escape.AppendJSONString(keys[k], f.Name), ':')
 	}
 	if st == styleJSON && named {
 		// Named tuples are JSON objects, as ClickHouse writes them
@@ -280,6 +269,6 @@ func tupleWriter(t *block.Type, tt *arrow.StructType, s *format.Settings, st sty
 func stringsWriter(w writer, scratch *[]byte) writer {
 	return func(dst []byte, arr arrow.Array, i int) []byte {
 		*scratch = w((*scratch)[:0], arr, i)
-		return appendJSONString(dst, *scratch)
+		return escape.AppendJSONString(dst, *scratch)
 	}
 }

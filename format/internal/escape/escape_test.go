@@ -70,6 +70,12 @@ func TestAppendString(t *testing.T) {
 	assert.Equal(t, `a\=b\tc`, string(AppendEscaped(nil, "a=b\tc", '=')))
 }
 
+func TestAppendJSONString(t *testing.T) {
+	assert.Equal(t, `"a\"b\\c\/d\b\f\n\r\t\u0001\u001F\u2028\u2029é`+"\xff\"",
+		string(AppendJSONString(nil, "a\"b\\c/d\b\f\n\r\t\x01\x1f\u2028\u2029é\xff")))
+	assert.Equal(t, "\"\xff\xe2\x80\"", string(AppendJSONString(nil, []byte("\xff\xe2\x80"))))
+}
+
 func TestNumberPrefix(t *testing.T) {
 	for _, tc := range []struct {
 		kind block.Kind

@@ -361,7 +361,7 @@ func compoundWriter(t *block.Type, dt arrow.DataType, rule Rule, o *WriteOptions
 		if k > 0 {
 			keys[k] = append(keys[k], ',')
 		}
-		keys[k] = append(appendJSONString(keys[k], f.Name), ':')
+		keys[k] = append(AppendJSONString(keys[k], f.Name), ':')
 	}
 	if rule == JSON && named {
 		return func(dst []byte, arr arrow.Array, i int) []byte {
