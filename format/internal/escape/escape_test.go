@@ -157,7 +157,10 @@ func TestAppendFloat(t *testing.T) {
 		{0.5, 32, "0.5"}, {1e-7, 64, "1e-7"}, {1e21, 64, "1e21"}, {1e20, 64, "100000000000000000000"}, {-1e300, 64, "-1e300"},
 		{3.4028234663852886e38, 32, "3.4028235e38"}, {0, 64, "0"}, {1e-6, 64, "0.000001"}, {5e-324, 64, "5e-324"},
 	} {
-		assert.Equal(t, tc.want, string(appendFloat(nil, tc.f, tc.bits)), "%v", tc.f)
+		assert.Equal(t, tc.want, string(AppendFloat(nil, tc.f, tc.bits, false)), "%v", tc.f)
+		plus := strings.Replace(tc.want, "e", "e+", 1)
+		plus = strings.Replace(plus, "e+-", "e-", 1)
+		assert.Equal(t, plus, string(AppendFloat(nil, tc.f, tc.bits, true)), "%v plus", tc.f)
 	}
 }
 

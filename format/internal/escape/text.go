@@ -90,9 +90,12 @@ var (
 	fixedLow32, fixedHigh32 = float64(float32(1e-6)), float64(float32(1e21))
 )
 
-// appendFloat writes the shortest text of f that reads back as the same float of the given
-// bit size, with inf, -inf and nan for the non-finite values, as ClickHouse's text formats do.
-func appendFloat(dst []byte, f float64, bitSize int) []byte {
+// AppendFloat writes the shortest text of f that reads back as the same float of the given
+// bit size, as ClickHouse's text formats do: without exponent when the decimal exponent is
+// in [-6, 21), else with an exponent of as few digits as it needs ("1e-7"); inf, -inf and
+// nan for the non-finite values. A positive exponent is written without its sign ("1e21"),
+// or with it ("1e+21", the JSON formats' spelling) when plus is set.
+func AppendFloat(dst []byte, f float64, bitSize int, plus bool) []byte {
 	switch {
 	case math.IsNaN(f):
 		return append(dst, "nan"...)
@@ -117,7 +120,7 @@ func appendFloat(dst []byte, f float64, bitSize int) []byte {
 				copy(dst[k+2:], dst[k+3:])
 				dst = dst[:len(dst)-1]
 			}
-			if dst[k+1] == '+' {
+			if dst[k+1] == '+' && !plus {
 				copy(dst[k+1:], dst[k+2:])
 				dst = dst[:len(dst)-1]
 			}

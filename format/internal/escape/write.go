@@ -425,10 +425,10 @@ func floatWriter(rule Rule, get func(arr arrow.Array, i int) float64, bitSize in
 		f := get(arr, i)
 		if json && (f != f || f > 1.7976931348623157e308 || f < -1.7976931348623157e308) {
 			dst = append(dst, '"')
-			dst = appendFloat(dst, f, bitSize)
+			dst = AppendFloat(dst, f, bitSize, false)
 			return append(dst, '"')
 		}
-		return appendFloat(dst, f, bitSize)
+		return AppendFloat(dst, f, bitSize, false)
 	}
 }
 
