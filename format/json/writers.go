@@ -87,7 +87,6 @@ func compileWriter(t *block.Type, dt arrow.DataType, s *format.Settings, st styl
 	want := map[block.Kind]arrow.Type{
 		block.Float32: arrow.FLOAT32, block.Float64: arrow.FLOAT64,
 		block.Enum8: arrow.DICTIONARY, block.Enum16: arrow.DICTIONARY, block.LowCardinality: arrow.DICTIONARY,
-		block.Map: arrow.MAP, block.Tuple: arrow.STRUCT,
 	}
 	if id, ok := want[t.Kind]; ok && dt.ID() != id {
 		return nil, typeMismatch(t, dt)
@@ -132,12 +131,11 @@ func compileWriter(t *block.Type, dt arrow.DataType, s *format.Settings, st styl
 			}
 			return inner(dst, d.Dictionary(), d.GetValueIndex(i))
 		}, nil
-	case block.Array:
-		return arrayWriter(t, dt, s, st)
-	case block.Map:
-		return mapWriter(t, dt.(*arrow.MapType), s, st)
-	case block.Tuple:
-		return tupleWriter(t, dt.(*arrow.StructType), s, st)
+	case block.Array, block.Map, block.Tuple:
+		nested := st.nested()
+		return escape.NewCompoundWriter(t, dt, nested.rule(), func(t *block.Type, dt arrow.DataType) (writer, error) {
+			return compileWriter(t, dt, s, nested)
+		})
 	}
 	return nil, fmt.Errorf("type %s is not supported by the JSON formats", t)
 }
@@ -148,120 +146,6 @@ func (st style) nested() style {
 		return styleJSON
 	}
 	return styleQuoted
-}
-
-func arrayWriter(t *block.Type, dt arrow.DataType, s *format.Settings, st style) (writer, error) {
-	var et arrow.DataType
-	switch lt := dt.(type) {
-	case *arrow.ListType:
-		et = lt.Elem()
-	case *arrow.LargeListType:
-		et = lt.Elem()
-	default:
-		return nil, typeMismatch(t, dt)
-	}
-	elem, err := compileWriter(t.Elem, et, s, st.nested())
-	if err != nil {
-		return nil, err
-	}
-	return func(dst []byte, arr arrow.Array, i int) []byte {
-		l := arr.(array.ListLike)
-		start, end := l.ValueOffsets(i)
-		values := l.ListValues()
-		dst = append(dst, '[')
-		for k := start; k < end; k++ {
-			if k > start {
-				dst = append(dst, ',')
-			}
-			dst = elem(dst, values, int(k))
-		}
-		return append(dst, ']')
-	}, nil
-}
-
-func mapWriter(t *block.Type, mt *arrow.MapType, s *format.Settings, st style) (writer, error) {
-	key, err := compileWriter(t.Key, mt.KeyType(), s, st.nested())
-	if err != nil {
-		return nil, err
-	}
-	value, err := compileWriter(t.Value, mt.ItemType(), s, st.nested())
-	if err != nil {
-		return nil, err
-	}
-	json := st == styleJSON
-	return func(dst []byte, arr arrow.Array, i int) []byte {
-		m := arr.(*array.Map)
-		start, end := m.ValueOffsets(i)
-		keys, items := m.Keys(), m.Items()
-		dst = append(dst, '{')
-		for k := start; k < end; k++ {
-			if k > start {
-				dst = append(dst, ',')
-			}
-			p := len(dst)
-			dst = key(dst, keys, int(k))
-			if json && (p == len(dst) || dst[p] != '"') {
-				// JSON keys are strings: quote keys whose type writes them bare.
-				dst = append(dst, 0)
-				copy(dst[p+1:], dst[p:])
-				dst[p] = '"'
-				dst = append(dst, '"')
-			}
-			dst = append(dst, ':')
-			dst = value(dst, items, int(k))
-		}
-		return append(dst, '}')
-	}, nil
-}
-
-func tupleWriter(t *block.Type, tt *arrow.StructType, s *format.Settings, st style) (writer, error) {
-	if tt.NumFields() != len(t.Fields) {
-		return nil, typeMismatch(t, tt)
-	}
-	fields := make([]writer, len(t.Fields))
-	named := true
-	keys := make([][]byte, len(t.Fields))
-	for k, f := range t.Fields {
-		w, err := compileWriter(f.Type, tt.Field(k).Type, s, st.nested())
-		if err != nil {
-			return nil, err
-		}
-		fields[k] = w
-		named = named && f.Name != ""
-		if k > 0 {
-			keys[k] = append(keys[k], ',')
-		}
-		keys[k] = append(escape.AppendJSONString(keys[k], f.Name), ':')
-	}
-	if st == styleJSON && named {
-		// Named tuples are JSON objects, as ClickHouse writes them
-		// (output_format_json_named_tuples_as_objects).
-		return func(dst []byte, arr arrow.Array, i int) []byte {
-			a := arr.(*array.Struct)
-			dst = append(dst, '{')
-			for k, w := range fields {
-				dst = append(dst, keys[k]...)
-				dst = w(dst, a.Field(k), i)
-			}
-			return append(dst, '}')
-		}, nil
-	}
-	// Unnamed tuples are JSON arrays; in text, every tuple is (a,b).
-	open, close := byte('['), byte(']')
-	if st != styleJSON {
-		open, close = '(', ')'
-	}
-	return func(dst []byte, arr arrow.Array, i int) []byte {
-		a := arr.(*array.Struct)
-		dst = append(dst, open)
-		for k, w := range fields {
-			if k > 0 {
-				dst = append(dst, ',')
-			}
-			dst = w(dst, a.Field(k), i)
-		}
-		return append(dst, close)
-	}, nil
 }
 
 // stringsWriter writes a value of the *Strings* formats: the text of w (styleText) as a JSON

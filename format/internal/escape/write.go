@@ -266,7 +266,9 @@ func compileWriter(t *block.Type, dt arrow.DataType, rule Rule, o *WriteOptions)
 		if rule != JSON {
 			inner = Quoted
 		}
-		w, err := compoundWriter(t, dt, inner, o)
+		w, err := NewCompoundWriter(t, dt, inner, func(t *block.Type, dt arrow.DataType) (Writer, error) {
+			return compileWriter(t, dt, inner, o)
+		})
 		if err != nil {
 			return nil, err
 		}
@@ -278,9 +280,12 @@ func compileWriter(t *block.Type, dt arrow.DataType, rule Rule, o *WriteOptions)
 	return nil, fmt.Errorf("type %s is not supported", t)
 }
 
-// compoundWriter writes Array, Map and Tuple values as ClickHouse literals (rule Quoted) or
-// as JSON (rule JSON).
-func compoundWriter(t *block.Type, dt arrow.DataType, rule Rule, o *WriteOptions) (Writer, error) {
+// NewCompoundWriter compiles the writer of Array, Map and Tuple values as JSON arrays and
+// objects for rule JSON (Map keys in quotes, named Tuples as objects), else as ClickHouse
+// literals ([1,2], {'k':1}, (1,'a')) as rule Quoted writes them. elem compiles the writers
+// of the elements, which write them by the same rule. It fails when dt cannot hold t or
+// elem fails.
+func NewCompoundWriter(t *block.Type, dt arrow.DataType, rule Rule, elem func(t *block.Type, dt arrow.DataType) (Writer, error)) (Writer, error) {
 	switch t.Kind {
 	case block.Array:
 		var et arrow.DataType
@@ -292,7 +297,7 @@ func compoundWriter(t *block.Type, dt arrow.DataType, rule Rule, o *WriteOptions
 		default:
 			return nil, typeMismatch(t, dt)
 		}
-		elem, err := compileWriter(t.Elem, et, rule, o)
+		ew, err := elem(t.Elem, et)
 		if err != nil {
 			return nil, err
 		}
@@ -305,17 +310,20 @@ func compoundWriter(t *block.Type, dt arrow.DataType, rule Rule, o *WriteOptions
 				if k > start {
 					dst = append(dst, ',')
 				}
-				dst = elem(dst, values, int(k))
+				dst = ew(dst, values, int(k))
 			}
 			return append(dst, ']')
 		}, nil
 	case block.Map:
-		mt := dt.(*arrow.MapType)
-		key, err := compileWriter(t.Key, mt.KeyType(), rule, o)
+		mt, ok := dt.(*arrow.MapType)
+		if !ok {
+			return nil, typeMismatch(t, dt)
+		}
+		key, err := elem(t.Key, mt.KeyType())
 		if err != nil {
 			return nil, err
 		}
-		value, err := compileWriter(t.Value, mt.ItemType(), rule, o)
+		value, err := elem(t.Value, mt.ItemType())
 		if err != nil {
 			return nil, err
 		}
@@ -344,15 +352,18 @@ func compoundWriter(t *block.Type, dt arrow.DataType, rule Rule, o *WriteOptions
 			return append(dst, '}')
 		}, nil
 	}
-	st := dt.(*arrow.StructType)
-	if st.NumFields() != len(t.Fields) {
+	if t.Kind != block.Tuple {
+		return nil, fmt.Errorf("type %s is not supported", t)
+	}
+	st, ok := dt.(*arrow.StructType)
+	if !ok || st.NumFields() != len(t.Fields) {
 		return nil, typeMismatch(t, dt)
 	}
 	fields := make([]Writer, len(t.Fields))
 	named := true
 	keys := make([][]byte, len(t.Fields))
 	for k, f := range t.Fields {
-		w, err := compileWriter(f.Type, st.Field(k).Type, rule, o)
+		w, err := elem(f.Type, st.Field(k).Type)
 		if err != nil {
 			return nil, err
 		}
@@ -364,6 +375,8 @@ func compoundWriter(t *block.Type, dt arrow.DataType, rule Rule, o *WriteOptions
 		keys[k] = append(AppendJSONString(keys[k], f.Name), ':')
 	}
 	if rule == JSON && named {
+		// Named tuples are JSON objects, as ClickHouse writes them
+		// (output_format_json_named_tuples_as_objects).
 		return func(dst []byte, arr arrow.Array, i int) []byte {
 			a := arr.(*array.Struct)
 			dst = append(dst, '{')
@@ -374,6 +387,7 @@ func compoundWriter(t *block.Type, dt arrow.DataType, rule Rule, o *WriteOptions
 			return append(dst, '}')
 		}, nil
 	}
+	// Unnamed tuples are JSON arrays; in literals, every tuple is (a,b).
 	open, close := byte('('), byte(')')
 	if rule == JSON {
 		open, close = '[', ']'
