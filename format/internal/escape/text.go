@@ -4,20 +4,14 @@ import (
 	"math"
 	"math/bits"
 	"strconv"
-)
 
-func floorDiv(a, b int64) int64 {
-	q := a / b
-	if a%b != 0 && (a < 0) != (b < 0) {
-		q--
-	}
-	return q
-}
+	"github.com/chkafka/chkafka/format/internal/arrowval"
+)
 
 // civil converts days since 1970-01-01 to a proleptic Gregorian date (Hinnant's algorithm).
 func civil(days int64) (y int64, m, d int) {
 	z := days + 719468
-	era := floorDiv(z, 146097)
+	era := arrowval.FloorDiv(z, 146097)
 	doe := z - era*146097
 	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
 	y = yoe + era*400

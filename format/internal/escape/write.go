@@ -4,12 +4,12 @@ import (
 	"fmt"
 	"strconv"
 	"time"
-	"unsafe"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/chkafka/chkafka/block"
+	"github.com/chkafka/chkafka/format/internal/arrowval"
 )
 
 // Writer appends the text of row i of arr. Writers are compiled for one Arrow type by
@@ -70,28 +70,6 @@ func quoteOf(rule Rule) byte {
 
 func typeMismatch(t *block.Type, dt arrow.DataType) error {
 	return fmt.Errorf("arrow type %s does not hold ClickHouse type %s", dt, t)
-}
-
-// bytesOf views a string as bytes without copying; the bytes must not be modified.
-func bytesOf(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
-
-// bytesGetter returns the accessor of the bytes of a String column's Arrow type.
-func bytesGetter(dt arrow.DataType) func(arr arrow.Array, i int) []byte {
-	switch dt.ID() {
-	case arrow.STRING:
-		return func(arr arrow.Array, i int) []byte { return bytesOf(arr.(*array.String).Value(i)) }
-	case arrow.LARGE_STRING:
-		return func(arr arrow.Array, i int) []byte { return bytesOf(arr.(*array.LargeString).Value(i)) }
-	case arrow.BINARY:
-		return func(arr arrow.Array, i int) []byte { return arr.(*array.Binary).Value(i) }
-	case arrow.LARGE_BINARY:
-		return func(arr arrow.Array, i int) []byte { return arr.(*array.LargeBinary).Value(i) }
-	case arrow.STRING_VIEW:
-		return func(arr arrow.Array, i int) []byte { return bytesOf(arr.(*array.StringView).Value(i)) }
-	case arrow.BINARY_VIEW:
-		return func(arr arrow.Array, i int) []byte { return arr.(*array.BinaryView).Value(i) }
-	}
-	return nil
 }
 
 // textual wraps a writer of plain ASCII text (a date, a UUID) in the rule's quotes.
@@ -199,7 +177,7 @@ func compileWriter(t *block.Type, dt arrow.DataType, rule Rule, o *WriteOptions)
 				return AppendString(dst, rule, arr.(*array.String).Value(i))
 			}, nil
 		}
-		get := bytesGetter(dt)
+		get := arrowval.BytesGetter(dt)
 		if get == nil {
 			return nil, typeMismatch(t, dt)
 		}
@@ -216,7 +194,7 @@ func compileWriter(t *block.Type, dt arrow.DataType, rule Rule, o *WriteOptions)
 			}), nil
 		case arrow.DATE64:
 			return textual(rule, func(dst []byte, arr arrow.Array, i int) []byte {
-				return appendDate(dst, floorDiv(int64(arr.(*array.Date64).Value(i)), 86400000))
+				return appendDate(dst, arrowval.FloorDiv(int64(arr.(*array.Date64).Value(i)), 86400000))
 			}), nil
 		}
 		return nil, typeMismatch(t, dt)
@@ -236,7 +214,7 @@ func compileWriter(t *block.Type, dt arrow.DataType, rule Rule, o *WriteOptions)
 		}
 		return w, nil
 	case block.Enum8, block.Enum16:
-		get := bytesGetter(dt.(*arrow.DictionaryType).ValueType)
+		get := arrowval.BytesGetter(dt.(*arrow.DictionaryType).ValueType)
 		if get == nil {
 			return nil, typeMismatch(t, dt)
 		}
@@ -529,7 +507,7 @@ func timeWriter(t *block.Type, dt *arrow.TimestampType) (Writer, error) {
 	}
 	return func(dst []byte, arr arrow.Array, i int) []byte {
 		v := int64(arr.(*array.Timestamp).Value(i))
-		sec := floorDiv(v, perSec)
+		sec := arrowval.FloorDiv(v, perSec)
 		tm := time.Unix(sec, 0).In(loc)
 		y, mo, d := tm.Date()
 		h, mi, s := tm.Clock()
