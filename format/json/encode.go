@@ -10,6 +10,7 @@ import (
 
 	"github.com/chkafka/chkafka/block"
 	"github.com/chkafka/chkafka/format"
+	"github.com/chkafka/chkafka/format/internal/escape"
 )
 
 // encoder is the compiled encoder of one format for one schema. Not safe for concurrent use.
@@ -50,8 +51,8 @@ func newEncoder(k kind, schema *arrow.Schema, cols []block.Column, s *format.Set
 		}
 		e.types[i] = dt
 		e.writers[i] = w
-		e.names[i] = appendJSONString(nil, c.Name)
-		e.typeNames[i] = appendJSONString(nil, c.Type.String())
+		e.names[i] = escape.AppendJSONString(nil, c.Name)
+		e.typeNames[i] = escape.AppendJSONString(nil, c.Type.String())
 		var key []byte
 		if i == 0 {
 			key = append(key, '{')

@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"math/bits"
 	"strconv"
+
+	"github.com/chkafka/chkafka/format/internal/escape"
 )
 
 // isSpace is ClickHouse's isWhitespaceASCII: the bytes skipped between JSON tokens.
@@ -94,7 +96,7 @@ func (e *syntaxError) Unwrap() error { return e.cause }
 func (s *scanner) expectedAt(pos int, what string) error {
 	b := make([]byte, 0, 64)
 	b = append(b, "Cannot parse input: expected "...)
-	b = appendQuoted(b, []byte(what))
+	b = escape.AppendQuotedText(b, []byte(what))
 	b = s.appendWhere(b, pos)
 	return &syntaxError{msg: string(b)}
 }
@@ -110,43 +112,8 @@ func (s *scanner) appendWhere(b []byte, pos int) []byte {
 	}
 	end := min(len(s.buf), pos+showChars)
 	b = append(b, " before: "...)
-	return appendQuoted(b, s.buf[pos:end])
+	return escape.AppendQuotedText(b, s.buf[pos:end])
 }
-
-// appendQuoted writes v in single quotes with ClickHouse's escaping of quoted strings.
-func appendQuoted(b, v []byte) []byte {
-	b = append(b, '\'')
-	for _, c := range v {
-		switch c {
-		case '\b':
-			b = append(b, `\b`...)
-		case '\f':
-			b = append(b, `\f`...)
-		case '\n':
-			b = append(b, `\n`...)
-		case '\r':
-			b = append(b, `\r`...)
-		case '\t':
-			b = append(b, `\t`...)
-		case 0:
-			b = append(b, `\0`...)
-		case '\\':
-			b = append(b, `\\`...)
-		case '\'':
-			b = append(b, `\'`...)
-		default:
-			if c < 0x20 || c == 0x7f {
-				b = append(b, `\x`...)
-				b = append(b, hexDigits[c>>4], hexDigits[c&15])
-			} else {
-				b = append(b, c)
-			}
-		}
-	}
-	return append(b, '\'')
-}
-
-const hexDigits = "0123456789ABCDEF"
 
 var errUnterminatedString = &syntaxError{msg: "Cannot parse JSON string: expected closing quote"}
 

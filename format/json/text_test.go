@@ -5,10 +5,11 @@ import (
 	"math/rand/v2"
 	"strconv"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/chkafka/chkafka/format/internal/escape"
 )
 
 func TestReadString(t *testing.T) {
@@ -59,7 +60,7 @@ func TestJSONStringRoundTrip(t *testing.T) {
 		for k := range b {
 			b[k] = alphabet[r.IntN(len(alphabet))]
 		}
-		enc := appendJSONString(nil, b)
+		enc := escape.AppendJSONString(nil, b)
 		var s scanner
 		s.reset(enc)
 		got, err := s.readString()
@@ -67,12 +68,6 @@ func TestJSONStringRoundTrip(t *testing.T) {
 		require.Equal(t, b, got, "%q", enc)
 		require.Equal(t, len(enc), s.pos)
 	}
-}
-
-func TestAppendJSONString(t *testing.T) {
-	assert.Equal(t, `"a\"b\\c\/d\b\f\n\r\t\u0001\u001F\u2028\u2029é`+"\xff\"",
-		string(appendJSONString(nil, "a\"b\\c/d\b\f\n\r\t\x01\x1f\u2028\u2029é\xff")))
-	assert.Equal(t, "\"\xff\xe2\x80\"", string(appendJSONString(nil, []byte("\xff\xe2\x80"))))
 }
 
 func TestAppendFloat(t *testing.T) {
@@ -119,46 +114,6 @@ func TestAppendFloat(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, f32, float32(got))
 	}
-}
-
-func TestAppendDecimal(t *testing.T) {
-	tests := []struct {
-		mag   [4]uint64
-		neg   bool
-		scale int
-		want  string
-	}{
-		{[4]uint64{12345}, false, 2, "123.45"},
-		{[4]uint64{12345}, true, 2, "-123.45"},
-		{[4]uint64{150}, false, 2, "1.5"},
-		{[4]uint64{200}, false, 2, "2"},
-		{[4]uint64{5}, false, 3, "0.005"},
-		{[4]uint64{5}, true, 3, "-0.005"},
-		{[4]uint64{0}, false, 5, "0"},
-		{[4]uint64{0}, true, 5, "0"},
-		{[4]uint64{7}, false, 0, "7"},
-		// 2^64 = 18446744073709551616
-		{[4]uint64{0, 1}, false, 0, "18446744073709551616"},
-		{[4]uint64{0, 1}, false, 5, "184467440737095.51616"},
-		// 10^19 exactly: one chunk of zeros below a chunk "1".
-		{[4]uint64{10000000000000000000}, false, 0, "10000000000000000000"},
-		{[4]uint64{0, 0, 0, 1}, false, 0, "6277101735386680763835789423207666416102355444464034512896"},
-	}
-	for _, tt := range tests {
-		assert.Equal(t, tt.want, string(appendDecimal(nil, tt.mag, tt.neg, tt.scale, false)))
-	}
-	assert.Equal(t, `"1.5"`, string(appendDecimal(nil, [4]uint64{15}, false, 1, true)))
-}
-
-func TestCivil(t *testing.T) {
-	for days := int64(-800000); days < 800000; days += 97 {
-		y, m, d := civil(days)
-		ty, tm, td := time.Unix(days*86400, 0).UTC().Date()
-		require.Equal(t, [3]int{ty, int(tm), td}, [3]int{int(y), m, d}, "day %d", days)
-	}
-	assert.Equal(t, `1970-01-01`, string(appendDate(nil, 0)))
-	assert.Equal(t, `2149-06-06`, string(appendDate(nil, 65535)))
-	assert.Equal(t, `1900-01-01`, string(appendDate(nil, -25567)))
 }
 
 func TestSkipValue(t *testing.T) {

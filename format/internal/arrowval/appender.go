@@ -215,7 +215,7 @@ func compileAppender(dt arrow.DataType, t *block.Type, scratch *[]byte) (Appende
 	case arrow.BOOL:
 		return func(c *block.Col, a arrow.Array, i int) error { return c.AppendBool(a.(*array.Boolean).Value(i)) }, nil
 	case arrow.STRING, arrow.LARGE_STRING, arrow.BINARY, arrow.LARGE_BINARY, arrow.STRING_VIEW, arrow.BINARY_VIEW:
-		get := bytesGetter(dt)
+		get := BytesGetter(dt)
 		return func(c *block.Col, a arrow.Array, i int) error { return c.AppendText(get(a, i)) }, nil
 	case arrow.FIXED_SIZE_BINARY:
 		if kind == block.UUID && dt.(*arrow.FixedSizeBinaryType).ByteWidth == 16 {

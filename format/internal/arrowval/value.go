@@ -248,7 +248,7 @@ func (v *Value) compileBase(dt arrow.DataType) error {
 			return 0
 		}
 	case block.String:
-		g := bytesGetter(dt)
+		g := BytesGetter(dt)
 		if g == nil {
 			return bad()
 		}
@@ -346,7 +346,7 @@ func (v *Value) compileBase(dt arrow.DataType) error {
 		}
 	case block.Enum8, block.Enum16:
 		d, ok := dt.(*arrow.DictionaryType)
-		if !ok || !arrow.IsInteger(d.IndexType.ID()) || bytesGetter(d.ValueType) == nil {
+		if !ok || !arrow.IsInteger(d.IndexType.ID()) || BytesGetter(d.ValueType) == nil {
 			return bad()
 		}
 		v.enum = make(map[string]int16, len(t.Enum))
@@ -401,8 +401,10 @@ func (v *Value) compileBase(dt arrow.DataType) error {
 	return nil
 }
 
-// bytesGetter reads the bytes of Arrow's string and binary types, or is nil for others.
-func bytesGetter(dt arrow.DataType) func(arrow.Array, int) []byte {
+// BytesGetter returns the reader of the bytes of values of Arrow's string and binary types
+// (String, LargeString, Binary, LargeBinary and their views), or nil for other types. The
+// bytes of strings are not copied and must not be modified.
+func BytesGetter(dt arrow.DataType) func(arrow.Array, int) []byte {
 	switch dt.ID() {
 	case arrow.STRING:
 		return func(a arrow.Array, i int) []byte { return strBytes(a.(*array.String).Value(i)) }

@@ -4,7 +4,12 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -63,6 +68,12 @@ func TestAppendString(t *testing.T) {
 		assert.Equal(t, want, string(AppendString(nil, rule, []byte(s))), rule.String())
 	}
 	assert.Equal(t, `a\=b\tc`, string(AppendEscaped(nil, "a=b\tc", '=')))
+}
+
+func TestAppendJSONString(t *testing.T) {
+	assert.Equal(t, `"a\"b\\c\/d\b\f\n\r\t\u0001\u001F\u2028\u2029é`+"\xff\"",
+		string(AppendJSONString(nil, "a\"b\\c/d\b\f\n\r\t\x01\x1f\u2028\u2029é\xff")))
+	assert.Equal(t, "\"\xff\xe2\x80\"", string(AppendJSONString(nil, []byte("\xff\xe2\x80"))))
 }
 
 func TestNumberPrefix(t *testing.T) {
@@ -146,6 +157,73 @@ func TestAppendFloat(t *testing.T) {
 		{0.5, 32, "0.5"}, {1e-7, 64, "1e-7"}, {1e21, 64, "1e21"}, {1e20, 64, "100000000000000000000"}, {-1e300, 64, "-1e300"},
 		{3.4028234663852886e38, 32, "3.4028235e38"}, {0, 64, "0"}, {1e-6, 64, "0.000001"}, {5e-324, 64, "5e-324"},
 	} {
-		assert.Equal(t, tc.want, string(appendFloat(nil, tc.f, tc.bits)), "%v", tc.f)
+		assert.Equal(t, tc.want, string(AppendFloat(nil, tc.f, tc.bits, false)), "%v", tc.f)
+		plus := strings.Replace(tc.want, "e", "e+", 1)
+		plus = strings.Replace(plus, "e+-", "e-", 1)
+		assert.Equal(t, plus, string(AppendFloat(nil, tc.f, tc.bits, true)), "%v plus", tc.f)
 	}
+}
+
+func TestAppendDecimal(t *testing.T) {
+	tests := []struct {
+		mag   [4]uint64
+		neg   bool
+		scale int
+		want  string
+	}{
+		{[4]uint64{12345}, false, 2, "123.45"},
+		{[4]uint64{12345}, true, 2, "-123.45"},
+		{[4]uint64{150}, false, 2, "1.5"},
+		{[4]uint64{200}, false, 2, "2"},
+		{[4]uint64{5}, false, 3, "0.005"},
+		{[4]uint64{5}, true, 3, "-0.005"},
+		{[4]uint64{0}, false, 5, "0"},
+		{[4]uint64{0}, true, 5, "0"},
+		{[4]uint64{7}, false, 0, "7"},
+		// 2^64 = 18446744073709551616
+		{[4]uint64{0, 1}, false, 0, "18446744073709551616"},
+		{[4]uint64{0, 1}, false, 5, "184467440737095.51616"},
+		// 10^19 exactly: one chunk of zeros below a chunk "1".
+		{[4]uint64{10000000000000000000}, false, 0, "10000000000000000000"},
+		{[4]uint64{0, 0, 0, 1}, false, 0, "6277101735386680763835789423207666416102355444464034512896"},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, string(appendDecimal(nil, tt.mag, tt.neg, tt.scale)))
+	}
+}
+
+// Decimals are bare but for the JSON rule with QuoteDecimals.
+func TestDecimalWriterQuotes(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	dt := &arrow.Decimal128Type{Precision: 9, Scale: 1}
+	b := array.NewDecimal128Builder(mem, dt)
+	defer b.Release()
+	b.Append(decimal128.FromI64(15))
+	a := b.NewArray()
+	defer a.Release()
+	ty, err := block.ParseType("Decimal(9, 1)")
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		rule  Rule
+		quote bool
+		want  string
+	}{
+		{JSON, false, `1.5`}, {JSON, true, `"1.5"`}, {Quoted, true, `1.5`}, {Raw, true, `1.5`},
+	} {
+		w, err := NewWriter(ty, dt, tc.rule, WriteOptions{QuoteDecimals: tc.quote})
+		require.NoError(t, err)
+		assert.Equal(t, tc.want, string(w(nil, a, 0)), "%s %v", tc.rule, tc.quote)
+	}
+}
+
+func TestCivil(t *testing.T) {
+	for days := int64(-800000); days < 800000; days += 97 {
+		y, m, d := civil(days)
+		ty, tm, td := time.Unix(days*86400, 0).UTC().Date()
+		require.Equal(t, [3]int{ty, int(tm), td}, [3]int{int(y), m, d}, "day %d", days)
+	}
+	assert.Equal(t, `1970-01-01`, string(appendDate(nil, 0)))
+	assert.Equal(t, `2149-06-06`, string(appendDate(nil, 65535)))
+	assert.Equal(t, `1900-01-01`, string(appendDate(nil, -25567)))
 }

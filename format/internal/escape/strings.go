@@ -14,7 +14,7 @@ func AppendString[S string | []byte](dst []byte, rule Rule, s S) []byte {
 	case CSV:
 		return appendCSV(dst, s)
 	case JSON:
-		return appendJSONString(dst, s)
+		return AppendJSONString(dst, s)
 	case XML:
 		return appendXML(dst, s)
 	}
@@ -107,9 +107,11 @@ var needsJSONEscape = func() (t [256]bool) {
 	return t
 }()
 
-// appendJSONString writes s as a JSON string the way ClickHouse does: bytes that are not
-// valid UTF-8 pass through unchanged.
-func appendJSONString[S string | []byte](dst []byte, s S) []byte {
+// AppendJSONString writes s as a JSON string the way ClickHouse's writeJSONString does
+// ([AppendString] with rule JSON): quotes, backslashes, slashes and control characters are
+// escaped, U+2028 and U+2029 too, and bytes that are not valid UTF-8 pass through
+// unchanged. The JSON formats write their strings with it.
+func AppendJSONString[S string | []byte](dst []byte, s S) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); i++ {

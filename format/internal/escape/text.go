@@ -4,20 +4,14 @@ import (
 	"math"
 	"math/bits"
 	"strconv"
-)
 
-func floorDiv(a, b int64) int64 {
-	q := a / b
-	if a%b != 0 && (a < 0) != (b < 0) {
-		q--
-	}
-	return q
-}
+	"github.com/chkafka/chkafka/format/internal/arrowval"
+)
 
 // civil converts days since 1970-01-01 to a proleptic Gregorian date (Hinnant's algorithm).
 func civil(days int64) (y int64, m, d int) {
 	z := days + 719468
-	era := floorDiv(z, 146097)
+	era := arrowval.FloorDiv(z, 146097)
 	doe := z - era*146097
 	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
 	y = yoe + era*400
@@ -90,9 +84,12 @@ var (
 	fixedLow32, fixedHigh32 = float64(float32(1e-6)), float64(float32(1e21))
 )
 
-// appendFloat writes the shortest text of f that reads back as the same float of the given
-// bit size, with inf, -inf and nan for the non-finite values, as ClickHouse's text formats do.
-func appendFloat(dst []byte, f float64, bitSize int) []byte {
+// AppendFloat writes the shortest text of f that reads back as the same float of the given
+// bit size, as ClickHouse's text formats do: without exponent when the decimal exponent is
+// in [-6, 21), else with an exponent of as few digits as it needs ("1e-7"); inf, -inf and
+// nan for the non-finite values. A positive exponent is written without its sign ("1e21"),
+// or with it ("1e+21", the JSON formats' spelling) when plus is set.
+func AppendFloat(dst []byte, f float64, bitSize int, plus bool) []byte {
 	switch {
 	case math.IsNaN(f):
 		return append(dst, "nan"...)
@@ -117,7 +114,7 @@ func appendFloat(dst []byte, f float64, bitSize int) []byte {
 				copy(dst[k+2:], dst[k+3:])
 				dst = dst[:len(dst)-1]
 			}
-			if dst[k+1] == '+' {
+			if dst[k+1] == '+' && !plus {
 				copy(dst[k+1:], dst[k+2:])
 				dst = dst[:len(dst)-1]
 			}

@@ -4,12 +4,12 @@ import (
 	"fmt"
 	"strconv"
 	"time"
-	"unsafe"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/chkafka/chkafka/block"
+	"github.com/chkafka/chkafka/format/internal/arrowval"
 )
 
 // Writer appends the text of row i of arr. Writers are compiled for one Arrow type by
@@ -72,28 +72,6 @@ func typeMismatch(t *block.Type, dt arrow.DataType) error {
 	return fmt.Errorf("arrow type %s does not hold ClickHouse type %s", dt, t)
 }
 
-// bytesOf views a string as bytes without copying; the bytes must not be modified.
-func bytesOf(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
-
-// bytesGetter returns the accessor of the bytes of a String column's Arrow type.
-func bytesGetter(dt arrow.DataType) func(arr arrow.Array, i int) []byte {
-	switch dt.ID() {
-	case arrow.STRING:
-		return func(arr arrow.Array, i int) []byte { return bytesOf(arr.(*array.String).Value(i)) }
-	case arrow.LARGE_STRING:
-		return func(arr arrow.Array, i int) []byte { return bytesOf(arr.(*array.LargeString).Value(i)) }
-	case arrow.BINARY:
-		return func(arr arrow.Array, i int) []byte { return arr.(*array.Binary).Value(i) }
-	case arrow.LARGE_BINARY:
-		return func(arr arrow.Array, i int) []byte { return arr.(*array.LargeBinary).Value(i) }
-	case arrow.STRING_VIEW:
-		return func(arr arrow.Array, i int) []byte { return bytesOf(arr.(*array.StringView).Value(i)) }
-	case arrow.BINARY_VIEW:
-		return func(arr arrow.Array, i int) []byte { return arr.(*array.BinaryView).Value(i) }
-	}
-	return nil
-}
-
 // textual wraps a writer of plain ASCII text (a date, a UUID) in the rule's quotes.
 func textual(rule Rule, plain Writer) Writer {
 	q := quoteOf(rule)
@@ -133,20 +111,22 @@ func compileWriter(t *block.Type, dt arrow.DataType, rule Rule, o *WriteOptions)
 		}, nil
 	}
 	if t.Kind == block.UUID {
-		var get func(arr arrow.Array, i int) []byte
+		var plain Writer
 		if ext, ok := dt.(arrow.ExtensionType); ok {
 			if st, ok := ext.StorageType().(*arrow.FixedSizeBinaryType); ok && st.ByteWidth == 16 {
-				get = func(arr arrow.Array, i int) []byte {
-					return arr.(array.ExtensionArray).Storage().(*array.FixedSizeBinary).Value(i)
+				plain = func(dst []byte, arr arrow.Array, i int) []byte {
+					return appendUUID(dst, arr.(array.ExtensionArray).Storage().(*array.FixedSizeBinary).Value(i))
 				}
 			}
 		} else if ft, ok := dt.(*arrow.FixedSizeBinaryType); ok && ft.ByteWidth == 16 {
-			get = func(arr arrow.Array, i int) []byte { return arr.(*array.FixedSizeBinary).Value(i) }
+			plain = func(dst []byte, arr arrow.Array, i int) []byte {
+				return appendUUID(dst, arr.(*array.FixedSizeBinary).Value(i))
+			}
 		}
-		if get == nil {
+		if plain == nil {
 			return nil, typeMismatch(t, dt)
 		}
-		return textual(rule, func(dst []byte, arr arrow.Array, i int) []byte { return appendUUID(dst, get(arr, i)) }), nil
+		return textual(rule, plain), nil
 	}
 
 	want := map[block.Kind]arrow.Type{
@@ -191,7 +171,13 @@ func compileWriter(t *block.Type, dt arrow.DataType, rule Rule, o *WriteOptions)
 			return append(dst, "false"...)
 		}, nil
 	case block.String:
-		get := bytesGetter(dt)
+		if dt.ID() == arrow.STRING {
+			// The common case, without the call of a getter per value.
+			return func(dst []byte, arr arrow.Array, i int) []byte {
+				return AppendString(dst, rule, arr.(*array.String).Value(i))
+			}, nil
+		}
+		get := arrowval.BytesGetter(dt)
 		if get == nil {
 			return nil, typeMismatch(t, dt)
 		}
@@ -208,7 +194,7 @@ func compileWriter(t *block.Type, dt arrow.DataType, rule Rule, o *WriteOptions)
 			}), nil
 		case arrow.DATE64:
 			return textual(rule, func(dst []byte, arr arrow.Array, i int) []byte {
-				return appendDate(dst, floorDiv(int64(arr.(*array.Date64).Value(i)), 86400000))
+				return appendDate(dst, arrowval.FloorDiv(int64(arr.(*array.Date64).Value(i)), 86400000))
 			}), nil
 		}
 		return nil, typeMismatch(t, dt)
@@ -228,7 +214,7 @@ func compileWriter(t *block.Type, dt arrow.DataType, rule Rule, o *WriteOptions)
 		}
 		return w, nil
 	case block.Enum8, block.Enum16:
-		get := bytesGetter(dt.(*arrow.DictionaryType).ValueType)
+		get := arrowval.BytesGetter(dt.(*arrow.DictionaryType).ValueType)
 		if get == nil {
 			return nil, typeMismatch(t, dt)
 		}
@@ -258,7 +244,9 @@ func compileWriter(t *block.Type, dt arrow.DataType, rule Rule, o *WriteOptions)
 		if rule != JSON {
 			inner = Quoted
 		}
-		w, err := compoundWriter(t, dt, inner, o)
+		w, err := NewCompoundWriter(t, dt, inner, func(t *block.Type, dt arrow.DataType) (Writer, error) {
+			return compileWriter(t, dt, inner, o)
+		})
 		if err != nil {
 			return nil, err
 		}
@@ -270,9 +258,12 @@ func compileWriter(t *block.Type, dt arrow.DataType, rule Rule, o *WriteOptions)
 	return nil, fmt.Errorf("type %s is not supported", t)
 }
 
-// compoundWriter writes Array, Map and Tuple values as ClickHouse literals (rule Quoted) or
-// as JSON (rule JSON).
-func compoundWriter(t *block.Type, dt arrow.DataType, rule Rule, o *WriteOptions) (Writer, error) {
+// NewCompoundWriter compiles the writer of Array, Map and Tuple values as JSON arrays and
+// objects for rule JSON (Map keys in quotes, named Tuples as objects), else as ClickHouse
+// literals ([1,2], {'k':1}, (1,'a')) as rule Quoted writes them. elem compiles the writers
+// of the elements, which write them by the same rule. It fails when dt cannot hold t or
+// elem fails.
+func NewCompoundWriter(t *block.Type, dt arrow.DataType, rule Rule, elem func(t *block.Type, dt arrow.DataType) (Writer, error)) (Writer, error) {
 	switch t.Kind {
 	case block.Array:
 		var et arrow.DataType
@@ -284,7 +275,7 @@ func compoundWriter(t *block.Type, dt arrow.DataType, rule Rule, o *WriteOptions
 		default:
 			return nil, typeMismatch(t, dt)
 		}
-		elem, err := compileWriter(t.Elem, et, rule, o)
+		ew, err := elem(t.Elem, et)
 		if err != nil {
 			return nil, err
 		}
@@ -297,17 +288,20 @@ func compoundWriter(t *block.Type, dt arrow.DataType, rule Rule, o *WriteOptions
 				if k > start {
 					dst = append(dst, ',')
 				}
-				dst = elem(dst, values, int(k))
+				dst = ew(dst, values, int(k))
 			}
 			return append(dst, ']')
 		}, nil
 	case block.Map:
-		mt := dt.(*arrow.MapType)
-		key, err := compileWriter(t.Key, mt.KeyType(), rule, o)
+		mt, ok := dt.(*arrow.MapType)
+		if !ok {
+			return nil, typeMismatch(t, dt)
+		}
+		key, err := elem(t.Key, mt.KeyType())
 		if err != nil {
 			return nil, err
 		}
-		value, err := compileWriter(t.Value, mt.ItemType(), rule, o)
+		value, err := elem(t.Value, mt.ItemType())
 		if err != nil {
 			return nil, err
 		}
@@ -336,15 +330,18 @@ func compoundWriter(t *block.Type, dt arrow.DataType, rule Rule, o *WriteOptions
 			return append(dst, '}')
 		}, nil
 	}
-	st := dt.(*arrow.StructType)
-	if st.NumFields() != len(t.Fields) {
+	if t.Kind != block.Tuple {
+		return nil, fmt.Errorf("type %s is not supported", t)
+	}
+	st, ok := dt.(*arrow.StructType)
+	if !ok || st.NumFields() != len(t.Fields) {
 		return nil, typeMismatch(t, dt)
 	}
 	fields := make([]Writer, len(t.Fields))
 	named := true
 	keys := make([][]byte, len(t.Fields))
 	for k, f := range t.Fields {
-		w, err := compileWriter(f.Type, st.Field(k).Type, rule, o)
+		w, err := elem(f.Type, st.Field(k).Type)
 		if err != nil {
 			return nil, err
 		}
@@ -353,9 +350,11 @@ func compoundWriter(t *block.Type, dt arrow.DataType, rule Rule, o *WriteOptions
 		if k > 0 {
 			keys[k] = append(keys[k], ',')
 		}
-		keys[k] = append(appendJSONString(keys[k], f.Name), ':')
+		keys[k] = append(AppendJSONString(keys[k], f.Name), ':')
 	}
 	if rule == JSON && named {
+		// Named tuples are JSON objects, as ClickHouse writes them
+		// (output_format_json_named_tuples_as_objects).
 		return func(dst []byte, arr arrow.Array, i int) []byte {
 			a := arr.(*array.Struct)
 			dst = append(dst, '{')
@@ -366,6 +365,7 @@ func compoundWriter(t *block.Type, dt arrow.DataType, rule Rule, o *WriteOptions
 			return append(dst, '}')
 		}, nil
 	}
+	// Unnamed tuples are JSON arrays; in literals, every tuple is (a,b).
 	open, close := byte('('), byte(')')
 	if rule == JSON {
 		open, close = '[', ']'
@@ -417,10 +417,10 @@ func floatWriter(rule Rule, get func(arr arrow.Array, i int) float64, bitSize in
 		f := get(arr, i)
 		if json && (f != f || f > 1.7976931348623157e308 || f < -1.7976931348623157e308) {
 			dst = append(dst, '"')
-			dst = appendFloat(dst, f, bitSize)
+			dst = AppendFloat(dst, f, bitSize, false)
 			return append(dst, '"')
 		}
-		return appendFloat(dst, f, bitSize)
+		return AppendFloat(dst, f, bitSize, false)
 	}
 }
 
@@ -507,7 +507,7 @@ func timeWriter(t *block.Type, dt *arrow.TimestampType) (Writer, error) {
 	}
 	return func(dst []byte, arr arrow.Array, i int) []byte {
 		v := int64(arr.(*array.Timestamp).Value(i))
-		sec := floorDiv(v, perSec)
+		sec := arrowval.FloorDiv(v, perSec)
 		tm := time.Unix(sec, 0).In(loc)
 		y, mo, d := tm.Date()
 		h, mi, s := tm.Clock()
