@@ -88,6 +88,19 @@ func (r *Rows) Len() int { return r.n }
 // Map or Tuple was begun and not ended; the error names the column. On error the partial row
 // is discarded and the rows completed before stay staged.
 func (r *Rows) EndRow() error {
+	// The common case alone first: every column got one value, and none is left open.
+	n1 := r.n + 1
+	for _, c := range r.c {
+		if c.n != n1 || c.open {
+			return r.endRowSlow()
+		}
+	}
+	r.n = n1
+	return nil
+}
+
+// endRowSlow is EndRow when a column got no value, or two, or is left open.
+func (r *Rows) endRowSlow() error {
 	for _, c := range r.c {
 		var err error
 		switch d := c.n - r.n; {

@@ -102,7 +102,8 @@ type decoder struct {
 	// Rows of objects (JSONEachRow and the formats built on it).
 	seen     []uint32 // seen[i] == gen: column i already has a value in this row (or header)
 	gen      uint32
-	prev     []int32     // column matched by the k-th key of earlier rows (ClickHouse's prev_positions)
+	members  []member    // members[k]: the column the k-th key of earlier rows named (ClickHouse's prev_positions)
+	colsOf   *block.Rows // the Rows whose columns members hold (the last one decoded into)
 	keyLits  []keyLit    // keyLits[i]: the raw key of column i in compact JSON
 	fastVals []fastValue // fastVals[i]: which values of column i fastMembers reads itself
 	path     []byte      // full dotted name of a key inside a nested object
@@ -120,6 +121,17 @@ type decoder struct {
 	present []bool
 }
 
+// member is what fastMembers needs of the k-th key of a row, in one place: the column
+// (p) that key named in earlier rows, with that column's key literal, fast value kind and
+// staged column in the Rows being decoded into (refreshed by Decode when the Rows
+// changes).
+type member struct {
+	lit keyLit
+	col *block.Col
+	p   int32 // -1: not known yet
+	fv  fastValue
+}
+
 func newDecoder(k kind, cols []block.Column, s *format.Settings) (*decoder, error) {
 	d := &decoder{
 		kind:        k,
@@ -131,7 +143,7 @@ func newDecoder(k kind, cols []block.Column, s *format.Settings) (*decoder, erro
 		useNames:    s.WithNamesUseHeader,
 		useTypes:    s.WithTypesUseHeader,
 		seen:        make([]uint32, len(cols)),
-		prev:        make([]int32, len(cols)),
+		members:     make([]member, len(cols)),
 		keyLits:     make([]keyLit, len(cols)),
 		fastVals:    make([]fastValue, len(cols)),
 		identity:    make([]int, len(cols)),
@@ -155,7 +167,7 @@ func newDecoder(k kind, cols []block.Column, s *format.Settings) (*decoder, erro
 		d.types[i] = c.Type.String()
 		d.readers[i] = r
 		d.index[c.Name] = i
-		d.prev[i] = -1
+		d.members[i].p = -1
 		d.identity[i] = i
 		d.keyLits[i] = newKeyLit(c.Name)
 		if !k.strings() {
@@ -184,6 +196,14 @@ func (d *decoder) Decode(dst *block.Rows, payload []byte) error {
 	}
 	d.reset(payload)
 	d.rows = dst
+	if dst != d.colsOf {
+		d.colsOf = dst
+		for k := range d.members {
+			if m := &d.members[k]; m.p >= 0 {
+				m.col = dst.Col(int(m.p))
+			}
+		}
+	}
 	defer func() {
 		d.rows = nil
 		d.buf = nil
@@ -417,12 +437,12 @@ func (d *decoder) readObject(prefix int) error {
 func (d *decoder) fastMembers(k int) (int, error) {
 	// Few locals live across the calls in the loop: Go's calls keep no register, so
 	// each would be stored and loaded again around every call.
-	for ; k < len(d.prev); k++ {
-		p := int(d.prev[k])
-		if p < 0 {
+	for ; k < len(d.members); k++ {
+		m := &d.members[k]
+		if m.p < 0 {
 			break
 		}
-		l := &d.keyLits[p]
+		l := &m.lit
 		n := 0
 		if b := d.buf[d.pos:]; k > 0 && len(b) >= 8*keyWords && l.m[0] != 0 {
 			// The commonest case inline: three loads and compares, no call.
@@ -441,14 +461,15 @@ func (d *decoder) fastMembers(k int) (int, error) {
 		}
 		d.pos += n
 		d.skipSpace()
+		p := int(m.p)
 		if d.seen[p] == d.gen {
 			return k, d.duplicateField(p)
 		}
 		d.seen[p] = d.gen
-		if d.readFastValue(p) {
+		if d.readFastValue(m) {
 			continue
 		}
-		if err := d.readers[p](&d.scanner, d.rows.Col(p)); err != nil {
+		if err := d.readers[p](&d.scanner, m.col); err != nil {
 			return k, d.fieldError(p, err)
 		}
 	}
@@ -459,13 +480,13 @@ func (d *decoder) fastMembers(k int) (int, error) {
 // reads itself (see fastValue), and reports whether it did. A failed Append stages nothing, so on any
 // failure it reports false, and the column's reader reads the value again and reports
 // the error as it always does.
-func (d *decoder) readFastValue(p int) bool {
+func (d *decoder) readFastValue(m *member) bool {
 	buf, pos := d.buf, d.pos
 	if pos >= len(buf) {
 		return false
 	}
 	switch c := buf[pos]; {
-	case c == '"' && d.fastVals[p] == fastString:
+	case c == '"' && m.fv == fastString:
 		// What the reader does (readString, then AppendText), without the two calls.
 		start := pos + 1
 		var end int
@@ -483,19 +504,19 @@ func (d *decoder) readFastValue(p int) bool {
 		}
 		switch buf[end] {
 		case '"':
-			if d.rows.Col(p).AppendText(buf[start:end]) == nil {
+			if m.col.AppendText(buf[start:end]) == nil {
 				d.pos = end + 1
 				return true
 			}
 		case '\\':
 			// An escape: ClickHouse writes '/' as "\/", so every "owner\/repo" has one.
 			// readString would find it again and call readEscaped(start, end).
-			if v, err := d.readEscaped(start, end); err == nil && d.rows.Col(p).AppendText(v) == nil {
+			if v, err := d.readEscaped(start, end); err == nil && m.col.AppendText(v) == nil {
 				return true // readEscaped moved d.pos past the string
 			}
 			d.pos = pos
 		}
-	case d.fastVals[p] == fastInt:
+	case m.fv == fastInt:
 		// readInteger of a plain number or quoted number ("id":"0", as
 		// output_format_json_quote_64bit_integers writes them) of up to 18 digits: both
 		// give parseInt's value to AppendInt.
@@ -509,7 +530,7 @@ func (d *decoder) readFastValue(p int) bool {
 			v = v*10 + int64(buf[j]-'0')
 		}
 		if j > i && j < len(buf) && (quoted && buf[j] == '"' || !quoted && !isBare[buf[j]]) &&
-			d.rows.Col(p).AppendInt(v) == nil {
+			m.col.AppendInt(v) == nil {
 			if quoted {
 				j++
 			}
@@ -532,8 +553,8 @@ func (d *decoder) lookup(key []byte, k, prefix int) int {
 	}
 	// Rows of one topic almost always list their keys in the same order: try the column
 	// the k-th key named last time before hashing.
-	if k < len(d.prev) {
-		if p := d.prev[k]; p >= 0 && d.names[p] == string(key) {
+	if k < len(d.members) {
+		if p := d.members[k].p; p >= 0 && d.names[p] == string(key) {
 			return int(p)
 		}
 	}
@@ -541,8 +562,8 @@ func (d *decoder) lookup(key []byte, k, prefix int) int {
 	if !ok {
 		return unknownField
 	}
-	if idx >= 0 && k < len(d.prev) {
-		d.prev[k] = int32(idx)
+	if idx >= 0 && k < len(d.members) {
+		d.members[k] = member{lit: d.keyLits[idx], col: d.rows.Col(idx), p: int32(idx), fv: d.fastVals[idx]}
 	}
 	return idx
 }
