@@ -221,6 +221,71 @@ func parseDateTime19(b []byte, p *dtText) bool {
 	return true
 }
 
+// dateTime19UTC converts the commonest DateTime text, "YYYY-MM-DD hh:mm:ss" (or with
+// 'T') of a column in UTC, of the years 1970 to 2105, in one pass: the three words that
+// parseDateTime19 reads are compared with the last text's first (a column often repeats a
+// value), then checked and converted without the general path's dtText, validDate and
+// daysFromCivil. It reports false for any other text, which the general path then parses or
+// refuses with its error; len(v) must be 19.
+func (c *Col) dateTime19UTC(v []byte) (int64, bool) {
+	const (
+		zeros = 0x3030303030303030
+		sep0  = 0xFF<<32 | 0xFF<<56 // bytes 4 and 7 of "YYYY-MM-"
+		sep1  = 0xFF<<16 | 0xFF<<40 // bytes 2 and 5 of "DD hh:mm" and of "hh:mm:ss"
+	)
+	_ = v[18]
+	w0 := binary.LittleEndian.Uint64(v)
+	w1 := binary.LittleEndian.Uint64(v[8:])
+	w2 := binary.LittleEndian.Uint64(v[11:])
+	if w0 == c.dt19[0] && w1 == c.dt19[1] && w2 == c.dt19[2] {
+		return c.dt19Sec, true
+	}
+	if v[4] != '-' || v[7] != '-' || (v[10] != ' ' && v[10] != 'T') || v[13] != ':' || v[16] != ':' {
+		return 0, false
+	}
+	d0, d1, d2 := w0&^sep0|zeros&sep0, w1&^sep1|zeros&sep1, w2&^sep1|zeros&sep1
+	if !allDigits(d0) || !allDigits(d1) || !allDigits(d2) {
+		return 0, false
+	}
+	d0, d1, d2 = d0-zeros, d1-zeros, d2-zeros
+	d := func(w uint64, i int) int { return int(w >> (8 * i) & 0xFF) }
+	y := d(d0, 0)*1000 + d(d0, 1)*100 + d(d0, 2)*10 + d(d0, 3)
+	mo, day := d(d0, 5)*10+d(d0, 6), d(d1, 0)*10+d(d1, 1)
+	h, mi, s := d(d1, 3)*10+d(d1, 4), d(d1, 6)*10+d(d1, 7), d(d2, 6)*10+d(d2, 7)
+	if y < 1970 || y > 2105 || mo < 1 || mo > 12 || day < 1 || h > 23 || mi > 59 || s > 59 {
+		return 0, false
+	}
+	leap := y%4 == 0 && y != 2100 // the only century of the range is not a leap year
+	days := monthDays[mo-1]
+	if mo == 2 && leap {
+		days++
+	}
+	if day > days {
+		return 0, false
+	}
+	// Days from 1970-01-01 to January 1st of y: 365 a year, plus the leap days before y
+	// (1972 is the first; 2100 is none).
+	n := (y-1970)*365 + (y-1969)/4
+	if y > 2100 {
+		n--
+	}
+	n += monthStart[mo-1] + day - 1
+	if leap && mo > 2 {
+		n++
+	}
+	sec := int64(n)*86400 + int64(h*3600+mi*60+s)
+	c.dt19 = [3]uint64{w0, w1, w2}
+	c.dt19Sec = sec
+	return sec, true
+}
+
+// monthDays and monthStart are the days of each month and the days before it, in a year
+// that is not a leap year.
+var (
+	monthDays  = [12]int{31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}
+	monthStart = [12]int{0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334}
+)
+
 // allDigits reports whether the eight bytes of w are all ASCII digits: each has the high
 // nibble 3, and adding 6 does not carry into it (a low nibble of at most 9).
 func allDigits(w uint64) bool {
@@ -348,6 +413,13 @@ const maxCachedDateTime = 40
 func (c *Col) appendDateTimeText(v []byte) error {
 	if c.locErr != nil {
 		return &ValueError{Column: c.name, Type: c.typ.String(), Reason: "cannot be set: " + c.locErr.Error(), Err: c.locErr}
+	}
+	if len(v) == 19 && c.kind == DateTime && c.loc == time.UTC && !c.opts.DateTimeBestEffort {
+		if sec, ok := c.dateTime19UTC(v); ok {
+			c.i64 = append(c.i64, sec)
+			c.commit()
+			return nil
+		}
 	}
 	if c.dtText != nil && len(v) == len(c.dtText) && equalShort(v, c.dtText) {
 		c.i64 = append(c.i64, c.dtSec)

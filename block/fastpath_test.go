@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -102,6 +103,66 @@ func checkDateTime19(t *testing.T, s string) {
 	require.Equal(t, wantOK, gotOK, "%q", s)
 	if wantOK {
 		require.Equal(t, want, got, "%q", s)
+	}
+	if len(s) == 19 {
+		checkDateTime19UTC(t, s)
+	}
+}
+
+// utcDateTime is a DateTime column in UTC, whose appends take the dateTime19UTC path.
+var utcDateTime = &Type{Kind: DateTime, TZ: "UTC"}
+
+// checkDateTime19UTC checks dateTime19UTC against the general path (parseDateTimeBasic and
+// seconds, then DateTime's range), on a new column and on one that has just converted
+// another text (the cache of the last text). It returns whether the fast path took s.
+func checkDateTime19UTC(t *testing.T, s string) bool {
+	t.Helper()
+	var p dtText
+	ref := newCol("dt", utcDateTime, Options{})
+	wantSec, wantOK := int64(0), parseDateTimeBasic([]byte(s), &p)
+	if wantOK {
+		wantSec, wantOK = ref.seconds(&p)
+	}
+	wantOK = wantOK && wantSec >= 0 && wantSec <= maxDT
+	c := newCol("dt", utcDateTime, Options{})
+	require.True(t, c.loc == time.UTC, "the test column is not in UTC")
+	for _, prev := range []string{"", "2020-01-02 03:04:05", s} {
+		if prev != "" {
+			c.dateTime19UTC([]byte(prev))
+		}
+		sec, ok := c.dateTime19UTC([]byte(s))
+		if ok {
+			require.True(t, wantOK, "%q: the fast path took a text the general path refuses", s)
+			require.Equal(t, wantSec, sec, "%q after %q", s, prev)
+		} else if q := (dtText{}); wantOK && parseDateTime19Ref([]byte(s), &q) && q.y >= 1970 && q.y <= 2105 {
+			t.Fatalf("%q: the fast path refused a text of its form and range", s)
+		}
+		if prev == s {
+			return ok
+		}
+	}
+	return false
+}
+
+// TestDateTime19UTC checks the fast path of DateTime text in UTC against the general path
+// on every day of its range and beyond, at several times of day, and on leap days.
+func TestDateTime19UTC(t *testing.T) {
+	taken := 0
+	for d := time.Date(1969, 12, 30, 0, 0, 0, 0, time.UTC); d.Year() < 2107; d = d.AddDate(0, 0, 1) {
+		for _, hms := range []string{"00:00:00", "23:59:59", "12:34:56"} {
+			if checkDateTime19UTC(t, d.Format("2006-01-02")+" "+hms) {
+				taken++
+			}
+		}
+	}
+	// 1970-01-01 to 2105-12-31: 136 years of 365 days and 33 leap days (1972 to 2104, not 2100).
+	require.Equal(t, 3*(136*365+33), taken, "days of 1970 to 2105, three times each")
+	for _, s := range []string{"2100-02-29 00:00:00", "2000-02-29 00:00:00", "1972-02-29 10:00:00",
+		"2021-02-29 00:00:00", "2104-02-29 23:59:59", "2105-12-31 23:59:59", "2106-01-01 00:00:00",
+		"1969-12-31 23:59:59", "2020-13-01 00:00:00", "2020-00-10 00:00:00", "2020-04-31 00:00:00",
+		"2020-01-00 00:00:00", "2020-01-01 24:00:00", "2020-01-01 00:60:00", "2020-01-01 00:00:60",
+		"2020-01-01T00:00:00", "0000-00-00 00:00:00"} {
+		checkDateTime19UTC(t, s)
 	}
 }
 

@@ -237,6 +237,10 @@ type Col struct {
 	// of a file), and comparing the text is cheaper than parsing it.
 	dtText []byte
 	dtSec  int64
+	// DateTime in UTC: the last "YYYY-MM-DD hh:mm:ss" text that dateTime19UTC converted,
+	// as its three overlapping words (0 when none), and its seconds.
+	dt19    [3]uint64
+	dt19Sec int64
 
 	// Decimal: 10^Precision, the first magnitude out of range.
 	decLimit u256
