@@ -444,9 +444,9 @@ func (d *decoder) fastMembers(k int) (int, error) {
 		}
 		l := &m.lit
 		n := 0
-		if b := d.buf[d.pos:]; k > 0 && len(b) >= 8*keyWords && l.m[0] != 0 {
+		if buf, pos := d.buf, d.pos; k > 0 && pos+8*keyWords <= len(buf) && l.m[0] != 0 {
 			// The commonest case inline: three loads and compares, no call.
-			_ = b[8*keyWords-1]
+			b := buf[pos : pos+8*keyWords : pos+8*keyWords]
 			x := (binary.LittleEndian.Uint64(b)^l.w[0])&l.m[0] |
 				(binary.LittleEndian.Uint64(b[8:])^l.w[1])&l.m[1] |
 				(binary.LittleEndian.Uint64(b[16:])^l.w[2])&l.m[2]
@@ -454,21 +454,23 @@ func (d *decoder) fastMembers(k int) (int, error) {
 				n = len(l.text)
 			}
 		} else {
-			n = l.match(b, k > 0)
+			n = l.match(d.buf[d.pos:], k > 0)
 		}
 		if n == 0 {
 			break
 		}
 		d.pos += n
-		d.skipSpace()
 		p := int(m.p)
 		if d.seen[p] == d.gen {
 			return k, d.duplicateField(p)
 		}
 		d.seen[p] = d.gen
+		// readFastValue reads none of the values with whitespace before them (not in
+		// compact JSON): the reader gets those.
 		if d.readFastValue(m) {
 			continue
 		}
+		d.skipSpace()
 		if err := d.readers[p](&d.scanner, m.col); err != nil {
 			return k, d.fieldError(p, err)
 		}
