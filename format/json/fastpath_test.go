@@ -225,6 +225,9 @@ func TestFastMembers(t *testing.T) {
 		{"several rows per message", []string{base + base, base + "\n" + base + ",\n" + base, "[" + base + "," + base + "]", base}, 4},
 		{"strings at the end", []string{`{"path":"a"}`, `{"path":"ab"}`, `{"path":"abcdefgh"}`, `{"path":"abc`, `{"path":"abc\`, `{"path":`, `{"path"`, `{"number":1`, `{"number":"1`}, 3},
 		{"whitespace", []string{base, strings.ReplaceAll(base, `,"`, `, "`), strings.ReplaceAll(base, `":`, `" :`), base}, 4},
+		// The keys match the fast path and the values after them take the readers' path.
+		{"whitespace after the colon", []string{base, strings.ReplaceAll(base, `":`, `": `),
+			strings.ReplaceAll(base, `":`, "\":\t\n "), base}, 4},
 		{"objects and arrays as strings", []string{base, fastRow(map[string]string{"path": `{"a":[1,2]}`, "actor_login": `[1]`}), base}, 3},
 	}
 	for _, tc := range cases {
@@ -256,6 +259,7 @@ func FuzzFastMembers(f *testing.F) {
 	f.Add(`{"number":7,"file_time":"2020-01-01 00:00:00"}`)
 	f.Add(fastRow(map[string]string{"small": `"300"`}))
 	f.Add(base + base)
+	f.Add(strings.ReplaceAll(base, `":`, `": `))
 	f.Fuzz(func(t *testing.T, payload string) {
 		s := defaults()
 		s.SkipUnknownFields = true
