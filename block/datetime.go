@@ -222,17 +222,13 @@ func parseDateTime19(b []byte, p *dtText) bool {
 }
 
 // dateTime19UTC converts the commonest DateTime text, "YYYY-MM-DD hh:mm:ss" (or with
-// 'T') of a column in UTC, of the years 1970 to 2105, in one pass: the three words that
+// 'T') of a column in UTC, of the years 1970 to 2105: the three words that
 // parseDateTime19 reads are compared with the last text's first (a column often repeats a
-// value), then checked and converted without the general path's dtText, validDate and
-// daysFromCivil. It reports false for any other text, which the general path then parses or
-// refuses with its error; len(v) must be 19.
+// value), then parseDateTime19's fields are checked and converted with month tables instead
+// of the general path's dtText cache, validDate and daysFromCivil. It reports false for any
+// other text, which the general path then parses or refuses with its error; len(v) must be
+// 19.
 func (c *Col) dateTime19UTC(v []byte) (int64, bool) {
-	const (
-		zeros = 0x3030303030303030
-		sep0  = 0xFF<<32 | 0xFF<<56 // bytes 4 and 7 of "YYYY-MM-"
-		sep1  = 0xFF<<16 | 0xFF<<40 // bytes 2 and 5 of "DD hh:mm" and of "hh:mm:ss"
-	)
 	_ = v[18]
 	w0 := binary.LittleEndian.Uint64(v)
 	w1 := binary.LittleEndian.Uint64(v[8:])
@@ -240,18 +236,11 @@ func (c *Col) dateTime19UTC(v []byte) (int64, bool) {
 	if w0 == c.dt19[0] && w1 == c.dt19[1] && w2 == c.dt19[2] {
 		return c.dt19Sec, true
 	}
-	if v[4] != '-' || v[7] != '-' || (v[10] != ' ' && v[10] != 'T') || v[13] != ':' || v[16] != ':' {
+	var p dtText
+	if !parseDateTime19(v, &p) {
 		return 0, false
 	}
-	d0, d1, d2 := w0&^sep0|zeros&sep0, w1&^sep1|zeros&sep1, w2&^sep1|zeros&sep1
-	if !allDigits(d0) || !allDigits(d1) || !allDigits(d2) {
-		return 0, false
-	}
-	d0, d1, d2 = d0-zeros, d1-zeros, d2-zeros
-	d := func(w uint64, i int) int { return int(w >> (8 * i) & 0xFF) }
-	y := d(d0, 0)*1000 + d(d0, 1)*100 + d(d0, 2)*10 + d(d0, 3)
-	mo, day := d(d0, 5)*10+d(d0, 6), d(d1, 0)*10+d(d1, 1)
-	h, mi, s := d(d1, 3)*10+d(d1, 4), d(d1, 6)*10+d(d1, 7), d(d2, 6)*10+d(d2, 7)
+	y, mo, day, h, mi, s := p.y, p.mo, p.d, p.h, p.mi, p.s
 	if y < 1970 || y > 2105 || mo < 1 || mo > 12 || day < 1 || h > 23 || mi > 59 || s > 59 {
 		return 0, false
 	}
