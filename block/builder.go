@@ -166,6 +166,30 @@ func (b *Builder) AppendDefault(m *virtualcols.Message) {
 	b.Append(b.def, m)
 }
 
+// Reserve prepares the batch in progress to grow to total rows: every buffer that would
+// have to grow before then, at the bytes per row of the rows appended so far plus 1/8, is
+// reallocated once now instead of doubling as it fills (a doubling copies the buffer and
+// holds both copies at once, near the end of a batch, with the most memory). It matters
+// for the first batch of a Builder: after it, the builder's own buffers start at the size
+// the recent batches used plus 1/8, and Reserve leaves them alone. Arrow-go's builders
+// (Bool, Decimal, FixedString, UUID and the virtual columns), which start empty in every
+// batch, round the room up to a power of two values. Dictionaries, which grow with
+// distinct values rather than rows, and the bitmaps of columns without a NULL so far are
+// left as they are. It does nothing before the batch's first row, nor when total <=
+// [Builder.Len]. It is a hint only: rows beyond total are appended as before, and rows
+// short of it leave the room unused until [Builder.NewRecordBatch] (which sizes the next
+// batch's buffers from this one's use, not from its room).
+func (b *Builder) Reserve(total int) {
+	if b.n == 0 || total <= b.n {
+		return
+	}
+	s := scale{rows: b.n, total: total}
+	for _, a := range b.apps {
+		a.reserve(s)
+	}
+	b.virt.Reserve(total)
+}
+
 // Len returns the number of rows appended since the last [Builder.NewRecordBatch] or
 // [Builder.Reset].
 func (b *Builder) Len() int { return b.n }
@@ -217,6 +241,9 @@ func (b *Builder) Release() {
 type appender interface {
 	// append copies values [lo, hi) of c.
 	append(c *Col, lo, hi int)
+	// reserve makes room for the values appended since the last finish scaled by s
+	// (see Builder.Reserve).
+	reserve(s scale)
 	// finish returns the values appended since the last finish as an array and restarts.
 	finish() arrow.Array
 	release()
@@ -318,6 +345,7 @@ func (a *primApp[T]) append(c *Col, lo, hi int) {
 	a.b.AppendValues(a.get(c)[lo:hi], valid)
 }
 
+func (a *primApp[T]) reserve(s scale)     { reserveBuilder(a.b, s) }
 func (a *primApp[T]) finish() arrow.Array { return a.b.NewArray() }
 func (a *primApp[T]) release()            { a.b.Release() }
 
@@ -347,6 +375,11 @@ func (a *rawApp[T]) append(c *Col, lo, hi int) {
 		a.valid.add(nil, a.n, hi-lo)
 	}
 	a.n += hi - lo
+}
+
+func (a *rawApp[T]) reserve(s scale) {
+	a.vals.reserve(s)
+	a.valid.reserveFor(s)
 }
 
 func (a *rawApp[T]) finish() arrow.Array {
@@ -425,6 +458,12 @@ func (a *strApp) append(c *Col, lo, hi int) {
 	a.n += k
 }
 
+func (a *strApp) reserve(s scale) {
+	a.offs.reserve(s)
+	a.data.reserve(s)
+	a.valid.reserveFor(s)
+}
+
 func (a *strApp) finish() arrow.Array {
 	if a.offs.n == 0 {
 		appendInt32(&a.offs, 0)
@@ -456,8 +495,19 @@ func (a *fixedApp) append(c *Col, lo, hi int) {
 	}
 }
 
+func (a *fixedApp) reserve(s scale)     { reserveBuilder(a.b, s) }
 func (a *fixedApp) finish() arrow.Array { return a.b.NewArray() }
-func (a *fixedApp) release()            { a.b.Release() }
+
+// reserveBuilder is growBuf.reserve for an arrow-go builder, whose Reserve rounds the
+// room up to a power of two values.
+func reserveBuilder(b array.Builder, s scale) {
+	if n := b.Len(); n > 0 {
+		if need := s.of(n); need > b.Cap() {
+			b.Reserve(need + need/8 - n)
+		}
+	}
+}
+func (a *fixedApp) release() { a.b.Release() }
 
 // enumApp builds dictionary arrays whose indices are the staged declaration positions and
 // whose dictionary is the fixed list of names.
@@ -487,6 +537,7 @@ func newEnumApp(mem memory.Allocator, t *Type) *enumApp {
 }
 
 func (a *enumApp) append(c *Col, lo, hi int) { a.idx.append(c, lo, hi) }
+func (a *enumApp) reserve(s scale)           { a.idx.reserve(s) }
 
 func (a *enumApp) finish() arrow.Array {
 	indices := a.idx.finish()
@@ -668,6 +719,12 @@ func (a *dictApp) grow() {
 	}
 }
 
+// reserve makes room for the indices; the dictionary grows with distinct values, not rows.
+func (a *dictApp) reserve(s scale) {
+	a.idx.reserve(s)
+	a.valid.reserveFor(s)
+}
+
 func (a *dictApp) finish() arrow.Array {
 	bits, nulls := a.valid.finish(a.n)
 	indices := makeArray(arrow.PrimitiveTypes.Int32, a.n, nulls, nil, bits, nonNil(a.idx.finish(), a.idx.mem))
@@ -736,6 +793,11 @@ func (a *listApp) append(c *Col, lo, hi int) {
 	a.n += hi - lo
 }
 
+func (a *listApp) reserve(s scale) {
+	a.offs.reserve(s)
+	a.child.reserve(s)
+}
+
 func (a *listApp) finish() arrow.Array {
 	child := a.child.finish()
 	defer child.Release()
@@ -765,6 +827,12 @@ func (a *mapApp) append(c *Col, lo, hi int) {
 	a.val.append(c.val, start, end)
 	a.nEntries += end - start
 	a.n += hi - lo
+}
+
+func (a *mapApp) reserve(s scale) {
+	a.offs.reserve(s)
+	a.key.reserve(s)
+	a.val.reserve(s)
 }
 
 func (a *mapApp) finish() arrow.Array {
@@ -797,6 +865,12 @@ func (a *structApp) append(c *Col, lo, hi int) {
 		f.append(c.fields[i], lo, hi)
 	}
 	a.n += hi - lo
+}
+
+func (a *structApp) reserve(s scale) {
+	for _, f := range a.fields {
+		f.reserve(s)
+	}
 }
 
 func (a *structApp) finish() arrow.Array {

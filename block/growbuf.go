@@ -65,6 +65,28 @@ func (g *growBuf) finish() *memory.Buffer {
 	return buf
 }
 
+// scale is a block's expected growth: from rows rows now to total rows ([Builder.Reserve]).
+type scale struct{ rows, total int }
+
+// of scales n, a size at s.rows rows, to s.total rows.
+func (s scale) of(n int) int { return int(int64(n) * int64(s.total) / int64(s.rows)) }
+
+// reserve makes room, with one reallocation now, for what the bytes written take when
+// scaled by s, plus 1/8: the buffer then reaches the block's expected end without
+// doubling (each doubling copies the buffer and holds both copies). It does nothing while
+// the buffer is empty (there is no rate to scale), when it already has the room, and for
+// a buffer sized from the recent ones (hint): their use is a better guide than an
+// estimate, and a second allocation would hold both while the first is copied.
+func (g *growBuf) reserve(s scale) {
+	if g.n == 0 || g.hint > 0 {
+		return
+	}
+	if need := s.of(g.n); need > len(g.b) {
+		g.buf.Reserve(need + need/8)
+		g.b = g.buf.Buf()
+	}
+}
+
 // release frees the buffer in progress.
 func (g *growBuf) release() {
 	if g.buf != nil {
@@ -151,6 +173,13 @@ func (v *validity) reserve(n int) {
 	if need := int(bitutil.BytesForBits(int64(n))); need > v.bits.n {
 		v.bits.grow(need - v.bits.n)
 		v.bits.n = need
+	}
+}
+
+// reserveFor scales a materialised bitmap by s (growBuf.reserve).
+func (v *validity) reserveFor(s scale) {
+	if v.on {
+		v.bits.reserve(s)
 	}
 }
 

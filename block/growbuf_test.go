@@ -4,10 +4,13 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/chkafka/chkafka/virtualcols"
 )
 
 // The builder's own buffers: messages of one row and of several, empty arrays and strings
@@ -148,4 +151,109 @@ func TestGrowBufHint(t *testing.T) {
 		fill(10_000)
 	}
 	assert.Less(t, fill(10_000), 20_000, "the size follows blocks that stay small")
+}
+
+// countingAllocator counts the allocations and reallocations that reach mem.
+type countingAllocator struct {
+	memory.Allocator
+	calls int
+}
+
+func (a *countingAllocator) Allocate(size int) []byte {
+	a.calls++
+	return a.Allocator.Allocate(size)
+}
+
+func (a *countingAllocator) Reallocate(size int, b []byte) []byte {
+	a.calls++
+	return a.Allocator.Reallocate(size, b)
+}
+
+// After Reserve(total), a batch of the same kind of rows reaches total without allocating
+// again: every type's buffers (Nullable ones with their bitmaps, arrays, maps, tuples,
+// dictionaries' indices, arrow-go's builders) and every virtual column. Without Reserve the
+// same appends grow the buffers (so the count can fail), and the batch is the same either
+// way, also when more rows than total arrive.
+func TestBuilderReserve(t *testing.T) {
+	checked := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer checked.AssertSize(t, 0)
+	mem := &countingAllocator{Allocator: checked}
+	defs := make([]string, len(allTypes))
+	for i, tc := range allTypes {
+		defs[i] = tc.def
+	}
+	cols := mustColumns(t, defs...)
+	staged := NewRows(cols, Options{})
+	for r := range 3 {
+		stageRow(t, staged, r)
+	}
+	ts := time.Date(2026, 11, 21, 1, 2, 3, 0, time.UTC)
+	msg := &virtualcols.Message{Topic: "t", Partition: 1, Offset: 7, Key: []byte("key"), Timestamp: ts, HasTimestamp: true,
+		Headers: []virtualcols.Header{{Key: []byte("h"), Value: []byte("v")}}, Raw: []byte("raw"), Err: "bad"}
+
+	// batch appends 3*k rows, calling Reserve(total) after the first 30 when total > 0,
+	// and returns the batch's columns and the allocations made after that point.
+	batch := func(total, k int) ([][]string, int) {
+		b, err := NewBuilder(mem, cols, virtualcols.Names())
+		require.NoError(t, err)
+		defer b.Release()
+		calls := 0
+		for i := range k {
+			if i == 10 {
+				b.Reserve(total)
+				calls = mem.calls
+			}
+			b.Append(staged, msg)
+		}
+		calls = mem.calls - calls
+		rec := b.NewRecordBatch()
+		defer rec.Release()
+		out := make([][]string, rec.NumCols())
+		for i, arr := range rec.Columns() {
+			out[i] = column(arr)
+		}
+		return out, calls
+	}
+	want, grew := batch(0, 1000)
+	assert.Positive(t, grew, "without Reserve the buffers grow")
+	got, calls := batch(3000, 1000)
+	assert.Zero(t, calls, "allocations after Reserve(3000) while appending 3000 rows")
+	assert.Equal(t, want, got)
+
+	// More rows than reserved: appended as before.
+	want, _ = batch(0, 1500)
+	got, _ = batch(3000, 1500)
+	assert.Equal(t, want, got)
+
+	// After a first batch, the builder's own buffers start at the recent batches' size
+	// and Reserve leaves them alone (no second allocation holding both).
+	own := mustColumns(t, "i Int64", "s String", "lc LowCardinality(String)", "a Array(UInt32)")
+	ob, err := NewBuilder(mem, own, nil)
+	require.NoError(t, err)
+	defer ob.Release()
+	orows := NewRows(own, Options{})
+	for i, v := range []string{"7", "text", "lc", "[1,2]"} {
+		require.NoError(t, orows.Col(i).AppendText([]byte(v)))
+	}
+	require.NoError(t, orows.EndRow())
+	for range 1000 {
+		ob.Append(orows, nil)
+	}
+	ob.NewRecordBatch().Release()
+	ob.Append(orows, nil)
+	before := mem.calls
+	ob.Reserve(100_000)
+	assert.Equal(t, before, mem.calls, "Reserve in a batch after the first")
+
+	// No-ops: before the first row, and for a total the batch already has.
+	b, err := NewBuilder(mem, cols, virtualcols.Names())
+	require.NoError(t, err)
+	defer b.Release()
+	before = mem.calls
+	b.Reserve(1000)
+	assert.Equal(t, before, mem.calls, "Reserve before the first row")
+	b.Append(staged, msg)
+	before = mem.calls
+	b.Reserve(3)
+	assert.Equal(t, before, mem.calls, "Reserve(Len())")
 }

@@ -140,6 +140,8 @@ type Message struct {
 // vcol fills one virtual column.
 type vcol interface {
 	append(m *Message, n int)
+	// reserve makes room for total rows in all, from rows rows now (see Columns.Reserve).
+	reserve(rows, total int)
 	newArray() arrow.Array
 	release()
 }
@@ -219,6 +221,44 @@ func (c *Columns) Append(m *Message, n int) {
 	c.n += n
 }
 
+// Reserve makes room at once for total rows since the last [Columns.NewArrays], at the
+// bytes per row of the rows appended so far plus 1/8 (arrow-go's builders round the
+// number of values up to a power of two), so that the builders do not double as they fill.
+// It does nothing before the first row, nor when total <= [Columns.Len]; it is a hint, and
+// rows beyond total are appended as before.
+func (c *Columns) Reserve(total int) {
+	if c.n == 0 || total <= c.n {
+		return
+	}
+	for _, col := range c.cols {
+		col.reserve(c.n, total)
+	}
+}
+
+// scaled is n, a size at rows rows, scaled to total rows, plus 1/8.
+func scaled(n, rows, total int) int {
+	n = int(int64(n) * int64(total) / int64(rows))
+	return n + n/8
+}
+
+// reserveValues is Reserve for one builder's values.
+func reserveValues(b array.Builder, rows, total int) {
+	if n := b.Len(); n > 0 {
+		if need := scaled(n, rows, total); need > b.Cap() {
+			b.Reserve(need - n)
+		}
+	}
+}
+
+// reserveBytes is Reserve for the value bytes of a binary builder.
+func reserveBytes(b *array.BinaryBuilder, rows, total int) {
+	if n := b.DataLen(); n > 0 {
+		if need := scaled(n, rows, total); need > b.DataCap() {
+			b.ReserveData(need - n)
+		}
+	}
+}
+
 // Len returns the number of rows appended since the last [Columns.NewArrays].
 func (c *Columns) Len() int { return c.n }
 
@@ -286,6 +326,8 @@ func (t *topicCol) append(m *Message, n int) {
 	}
 }
 
+func (t *topicCol) reserve(rows, total int) { reserveValues(t.idx, rows, total) }
+
 func (t *topicCol) newArray() arrow.Array {
 	indices := t.idx.NewArray()
 	defer indices.Release()
@@ -317,6 +359,11 @@ func (c *bytesCol) append(m *Message, n int) {
 	}
 }
 
+func (c *bytesCol) reserve(rows, total int) {
+	reserveValues(c.b, rows, total)
+	reserveBytes(c.b.BinaryBuilder, rows, total)
+}
+
 func (c *bytesCol) newArray() arrow.Array { return c.b.NewArray() }
 func (c *bytesCol) release()              { c.b.Release() }
 
@@ -340,6 +387,11 @@ func (c *errCol) append(m *Message, n int) {
 	}
 }
 
+func (c *errCol) reserve(rows, total int) {
+	reserveValues(c.b, rows, total)
+	reserveBytes(c.b.BinaryBuilder, rows, total)
+}
+
 func (c *errCol) newArray() arrow.Array { return c.b.NewArray() }
 func (c *errCol) release()              { c.b.Release() }
 
@@ -357,8 +409,9 @@ func (c *uint64Col) append(m *Message, n int) {
 	}
 }
 
-func (c *uint64Col) newArray() arrow.Array { return c.b.NewArray() }
-func (c *uint64Col) release()              { c.b.Release() }
+func (c *uint64Col) reserve(rows, total int) { reserveValues(c.b, rows, total) }
+func (c *uint64Col) newArray() arrow.Array   { return c.b.NewArray() }
+func (c *uint64Col) release()                { c.b.Release() }
 
 // tsCol repeats _timestamp (seconds) or _timestamp_ms.
 type tsCol struct {
@@ -383,8 +436,9 @@ func (c *tsCol) append(m *Message, n int) {
 	}
 }
 
-func (c *tsCol) newArray() arrow.Array { return c.b.NewArray() }
-func (c *tsCol) release()              { c.b.Release() }
+func (c *tsCol) reserve(rows, total int) { reserveValues(c.b, rows, total) }
+func (c *tsCol) newArray() arrow.Array   { return c.b.NewArray() }
+func (c *tsCol) release()                { c.b.Release() }
 
 // headersCol repeats the header names or values as one list per row.
 type headersCol struct {
@@ -420,6 +474,12 @@ func (c *headersCol) append(m *Message, n int) {
 			}
 		}
 	}
+}
+
+func (c *headersCol) reserve(rows, total int) {
+	reserveValues(c.b, rows, total)
+	reserveValues(c.vb, rows, total)
+	reserveBytes(c.vb.BinaryBuilder, rows, total)
 }
 
 func (c *headersCol) newArray() arrow.Array { return c.b.NewArray() }
