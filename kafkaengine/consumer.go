@@ -259,7 +259,7 @@ func (h *handler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sarama.Co
 	gen, msgs := h.gen, claim.Messages()
 	maxBatch := h.c.t.settings.pollMaxBatchSize()
 	part := offsets.Partition{Topic: claim.Topic(), Partition: claim.Partition()}
-	h.c.stats.claimed(part, claim.InitialOffset(), claim.HighWaterMarkOffset())
+	h.c.stats.claimed(part, claim.InitialOffset(), claim)
 	// Decoding happens here, one goroutine per claim, ahead of the pipeline.
 	ahead := h.c.pipe.newClaimDecoder()
 	defer ahead.done()
@@ -291,7 +291,6 @@ func (h *handler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sarama.Co
 					break drain
 				}
 			}
-			h.c.stats.highWater(part, claim.HighWaterMarkOffset())
 			it := item{gen: gen, msgs: batch}
 			if d != nil {
 				d.msgs = batch

@@ -86,6 +86,7 @@ type pipeline struct {
 	broken     int                      // broken messages skipped in this block
 	start      time.Time                // when the block's first message was polled
 	emptyPolls int
+	sizing     blockSizing
 	failure    error                                       // the block failed; retried after the reschedule delay
 	committed  map[*generation]map[offsets.Partition]int64 // offsets committed mid-block (kafka_commit_every_batch)
 
@@ -346,13 +347,16 @@ func (p *pipeline) poll(ctx context.Context, changed <-chan struct{}) {
 	}
 	now := time.Now()
 	maxBatch := p.t.settings.pollMaxBatchSize()
+	// The batch is what was buffered when it began, as a client's poll returns what it
+	// holds: items that arrive while it is taken wait for the next poll. A block so
+	// overshoots kafka_max_block_size by at most one hand-off's worth (sizeBlock).
+	more := len(p.in)
 	var (
 		n      int
 		counts = make(map[*Consumer]int, len(p.members))
 		next   = make(map[*Consumer]map[offsets.Partition]int64, len(p.members))
 	)
-	it, ok := first, true
-	for ok {
+	for it := first; ; it, more = <-p.in, more-1 {
 		switch {
 		case it.msgs == nil:
 			if !it.gen.ended {
@@ -389,13 +393,8 @@ func (p *pipeline) poll(ctx context.Context, changed <-chan struct{}) {
 		if p.carry.pre != it.pre || len(p.carry.msgs) == 0 {
 			p.recycle(it.pre) // every row of it copied (or its generation ended)
 		}
-		if n >= maxBatch || p.failure != nil {
+		if n >= maxBatch || p.failure != nil || more == 0 {
 			break
-		}
-		select {
-		case it = <-p.in:
-		default:
-			ok = false
 		}
 	}
 	if len(p.carry.msgs) == 0 {
@@ -403,6 +402,9 @@ func (p *pipeline) poll(ctx context.Context, changed <-chan struct{}) {
 	}
 	for c, k := range counts {
 		c.stats.polled(k, now, next[c])
+	}
+	if n > 0 && p.failure == nil {
+		p.sizeBlock()
 	}
 	if n > 0 && p.failure == nil && p.t.settings.CommitEveryBatch {
 		p.commit(ctx, true)
@@ -578,6 +580,93 @@ func (p *pipeline) retryStuck() {
 		p.failure = err
 		p.stuck = s
 	}
+}
+
+// blockSizing is what sizeBlock keeps of the block in progress.
+type blockSizing struct {
+	firstRows int       // the block's rows after its first poll batch
+	firstAt   time.Time // when that batch was taken; zero before it
+}
+
+// sizeBlock tells the builder, after each poll batch, how many rows the
+// block will probably reach (blockOutlook.expected), so that its buffers are allocated at
+// that size while they are still small instead of doubling as they fill: a doubling
+// copies a buffer and holds both copies, and near the end of a block that was the peak of
+// its memory (≈1.9× the block's Arrow size in the first block of a table, which has no
+// recent blocks to size its buffers from). Buffers already large enough are left alone,
+// so once the estimate settles this costs a few comparisons per column. An estimate short
+// of the block leaves the rest to grow as before; one beyond it leaves room unused until
+// the block is delivered.
+func (p *pipeline) sizeBlock() {
+	if p.sel != nil {
+		return // a select's block is cut after this poll batch
+	}
+	z, s := &p.sizing, &p.t.settings
+	rows, now := p.blk.Len(), time.Now()
+	o := blockOutlook{rows: rows, msgs: p.msgs, maxRows: s.maxBlockSize(), rate: -1, left: -1,
+		batch: min(s.pollMaxBatchSize(), (cap(p.in)+1)*aheadBatch)}
+	if z.firstAt.IsZero() {
+		z.firstRows, z.firstAt = rows, now
+	} else if dt := now.Sub(z.firstAt).Seconds(); dt > 0 {
+		o.rate = float64(rows-z.firstRows) / dt
+	}
+	if rows >= o.maxRows {
+		return // the block is cut now
+	}
+	for _, m := range p.members {
+		o.unread += m.stats.unread()
+	}
+	if fi := s.flushInterval(); fi > 0 {
+		o.left = max(0, (fi - now.Sub(p.start)).Seconds())
+	}
+
+	if grow := o.expected() - rows; grow > 0 {
+		p.blk.b.Reserve(p.blk.b.Len() + grow)
+	}
+}
+
+// firstBatchGrowth is how far the estimate of a block may go at its first poll batch,
+// before a rate is known: up to this many times the rows so far. A larger estimate waits
+// for the second poll batch's rate, since a backlog read slowly is cut by the flush
+// interval short of the size (and a first poll batch is at most what the hand-off holds,
+// 17 batches of 512 messages, so this over-allocates a bounded amount at worst).
+// Reserving a part now and the rest later would hold both reservations while the first is
+// copied into the second; the buffers' own doubling up to the second batch costs less.
+const firstBatchGrowth = 16
+
+// blockOutlook is what sizeBlock knows at a poll batch of the block in progress.
+type blockOutlook struct {
+	rows, msgs int     // rows and messages in the block
+	maxRows    int     // kafka_max_block_size
+	batch      int     // messages a poll batch holds at most
+	unread     int64   // messages the partitions hold beyond those read (high watermarks)
+	rate       float64 // rows per second since the block's first poll batch; < 0: not known yet
+	left       float64 // seconds until kafka_flush_interval_ms cuts the block; < 0: no limit
+}
+
+// expected is the number of rows the block will probably reach: the least of the cut by
+// size (the block is cut after the poll batch that crosses maxRows, never inside one:
+// maxRows plus half the largest poll batch, or, where the builder's 1/8 of extra room
+// then still covers a whole poll batch beyond maxRows, 8/9 of that), the
+// rows of the unread
+// messages (partitions whose high watermark is not known yet count none), and the rows
+// the rate brings in the time left; with the rows per message of the block so far. While
+// the rate is not known, an estimate beyond firstBatchGrowth times the rows so far is
+// not made: expected returns the rows so far.
+func (o blockOutlook) expected() int {
+	perMsg := float64(o.rows) / float64(o.msgs)
+	cut := float64(o.maxRows) + perMsg*float64(o.batch)
+	want := max(cut-perMsg*float64(o.batch)/2, cut*8/9)
+	want = min(want, float64(o.rows)+perMsg*float64(o.unread))
+	switch {
+	case o.rate < 0:
+		if want > firstBatchGrowth*float64(o.rows) {
+			return o.rows
+		}
+	case o.left >= 0:
+		want = min(want, float64(o.rows)+o.rate*o.left)
+	}
+	return int(want)
 }
 
 // cutDue reports whether the block is complete: checked after each poll batch only,
@@ -767,6 +856,7 @@ func (p *pipeline) resetBlock() {
 	}
 	p.stuck = stuckMessage{}
 	p.broken, p.emptyPolls = 0, 0
+	p.sizing = blockSizing{}
 	clear(p.committed)
 	for _, m := range p.members {
 		m.stats.idle()

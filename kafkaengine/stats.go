@@ -5,6 +5,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/IBM/sarama"
+
 	"github.com/chkafka/chkafka/offsets"
 )
 
@@ -77,7 +79,13 @@ type consumerStats struct {
 	mu    sync.Mutex
 	s     ConsumerStats
 	parts map[offsets.Partition]*PartitionStats
-	onErr func(error)
+	// claims give the partitions' high watermarks: sarama updates them with each fetch,
+	// also while the claim's goroutine waits for the pipeline.
+	claims map[offsets.Partition]highWaterer
+	// oldest holds the partitions that a claim reads from the oldest offset (no committed
+	// offset, kafka_auto_offset_reset = 'earliest'): unread counts them from offset 0.
+	oldest map[offsets.Partition]bool
+	onErr  func(error)
 }
 
 // exception records err and passes it to the error hook.
@@ -102,6 +110,8 @@ func (cs *consumerStats) assigned(memberID string, claims map[string][]int32) {
 	cs.s.MemberID = memberID
 	cs.s.RebalanceAssignments++
 	cs.parts = map[offsets.Partition]*PartitionStats{}
+	cs.claims = map[offsets.Partition]highWaterer{}
+	cs.oldest = map[offsets.Partition]bool{}
 	for topic, parts := range claims {
 		for _, p := range parts {
 			cs.parts[offsets.Partition{Topic: topic, Partition: p}] = &PartitionStats{Topic: topic, Partition: p, Current: -1, Committed: -1, HighWatermark: -1}
@@ -114,7 +124,7 @@ func (cs *consumerStats) revoked() {
 	defer cs.mu.Unlock()
 	cs.s.RebalanceRevocations++
 	cs.s.LastRebalanceTime = time.Now()
-	cs.parts = nil
+	cs.parts, cs.claims, cs.oldest = nil, nil, nil
 }
 
 // polled records one poll batch: n messages and the next offset of each partition read.
@@ -131,25 +141,54 @@ func (cs *consumerStats) polled(n int, now time.Time, next map[offsets.Partition
 	}
 }
 
-// claimed records where a claim starts and the partition's high watermark.
-func (cs *consumerStats) claimed(k offsets.Partition, initial, highWater int64) {
+// highWaterer is what the stats read of a sarama claim.
+type highWaterer interface{ HighWaterMarkOffset() int64 }
+
+// claimed records where a claim starts; the partition's high watermark is read from the
+// claim from then on.
+func (cs *consumerStats) claimed(k offsets.Partition, initial int64, claim highWaterer) {
 	cs.mu.Lock()
 	if ps := cs.parts[k]; ps != nil {
 		if ps.Committed < 0 && initial >= 0 { // not the OffsetNewest/OffsetOldest sentinels
 			ps.Committed = initial
 		}
-		ps.HighWatermark = highWater
+		cs.claims[k] = claim
+		cs.oldest[k] = initial == sarama.OffsetOldest
 	}
 	cs.mu.Unlock()
 }
 
-// highWater records a partition's high watermark after a fetch.
-func (cs *consumerStats) highWater(k offsets.Partition, hw int64) {
-	cs.mu.Lock()
-	if ps := cs.parts[k]; ps != nil {
-		ps.HighWatermark = hw
+// refreshLocked reads the partitions' high watermarks from their claims; cs.mu is held.
+func (cs *consumerStats) refreshLocked() {
+	for k, c := range cs.claims {
+		if ps := cs.parts[k]; ps != nil {
+			ps.HighWatermark = c.HighWaterMarkOffset()
+		}
 	}
-	cs.mu.Unlock()
+}
+
+// unread is the number of messages the assigned partitions hold beyond those read: high
+// watermark minus the next offset to read. Before a partition's first read that is the
+// committed offset, or 0 for a claim reading from the oldest offset (retention may have
+// removed the first ones: an overestimate); a claim reading from the newest counts none.
+func (cs *consumerStats) unread() int64 {
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	cs.refreshLocked()
+	var n int64
+	for k, ps := range cs.parts {
+		from := ps.Current
+		if from < 0 {
+			from = ps.Committed
+		}
+		if from < 0 && cs.oldest[k] {
+			from = 0
+		}
+		if from >= 0 && ps.HighWatermark > from {
+			n += ps.HighWatermark - from
+		}
+	}
+	return n
 }
 
 // uncommitted records the timestamp of the first message of a partition in a block; the
@@ -201,6 +240,7 @@ func (cs *consumerStats) idle() {
 func (cs *consumerStats) snapshot() ConsumerStats {
 	cs.mu.Lock()
 	defer cs.mu.Unlock()
+	cs.refreshLocked()
 	s := cs.s
 	s.Exceptions = slices.Clone(cs.s.Exceptions)
 	s.Assignments = make([]PartitionStats, 0, len(cs.parts))
