@@ -25,8 +25,12 @@ echo
 go test -c -o "$bin" ./internal/bench/
 start=$(date +%s)
 {
-	# Decode: time-based, b.N rows per run.
-	"$bin" -test.run='^$' -test.bench='^BenchmarkDecode$' -test.benchtime="$btime" -test.count="$count"
+	# Decode: time-based, b.N rows per run, in rounds of one run of each decoder (go test
+	# repeats a benchmark -count times in a row, which would put ours and its baseline
+	# tens of seconds apart): benchsummary pairs each round's runs.
+	for _ in $(seq "$count"); do
+		"$bin" -test.run='^$' -test.bench='^BenchmarkDecode$' -test.benchtime="$btime" -test.count=1
+	done
 	# Broker benchmarks: one op is a whole topic (or corpus), with a new consumer group.
 	# End to end in rounds of one run of each client, so that a round's chkafka and raw
 	# sarama runs are seconds apart and benchsummary can pair them (each round fills its

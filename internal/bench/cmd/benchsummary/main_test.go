@@ -35,7 +35,21 @@ func TestPairedRatio(t *testing.T) {
 	if _, _, _, ok := res.pairedRatio("ours", "base"); ok {
 		t.Fatal("paired 3 results with 2")
 	}
-	if got, want := res.pairedCell("ours", "base", 0.7), "0.70× ✅"; got != want {
+	if got, want := res.pairedCell("ours", []string{"base"}, 0.7), "0.70× ✅"; got != want {
 		t.Fatalf("unpaired cell %q, want the ratio of the medians %q", got, want)
+	}
+
+	// Two baselines: each round's faster one.
+	res = results{
+		"ours":  {"rows/s": {60, 90, 70}},
+		"base1": {"rows/s": {100, 50, 80}},
+		"base2": {"rows/s": {50, 100, 100}},
+	}
+	m, lo, hi, ok = res.pairedRatio("ours", "base1", "base2") // 0.6, 0.9, 0.7
+	if !ok || m != 0.7 || lo != 0.6 || hi != 0.9 {
+		t.Fatalf("got %v (%v–%v, %v), want 0.7 (0.6–0.9)", m, lo, hi, ok)
+	}
+	if got, want := res.pairedCell("ours", []string{"base1", "base2"}, 0.8), "0.70× ❌ (0.60–0.90)"; got != want {
+		t.Fatalf("paired cell %q, want %q", got, want)
 	}
 }
