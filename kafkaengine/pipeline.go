@@ -588,15 +588,14 @@ type blockSizing struct {
 	firstAt   time.Time // when that batch was taken; zero before it
 }
 
-// sizeBlock tells the builder, after each poll batch, how many rows the
-// block will probably reach (blockOutlook.expected), so that its buffers are allocated at
-// that size while they are still small instead of doubling as they fill: a doubling
-// copies a buffer and holds both copies, and near the end of a block that was the peak of
-// its memory (≈1.9× the block's Arrow size in the first block of a table, which has no
-// recent blocks to size its buffers from). Buffers already large enough are left alone,
-// so once the estimate settles this costs a few comparisons per column. An estimate short
-// of the block leaves the rest to grow as before; one beyond it leaves room unused until
-// the block is delivered.
+// sizeBlock tells the builder, after each poll batch, how many rows the block will
+// probably reach (blockOutlook.expected), so that its buffers are allocated at that size
+// while they are still small instead of doubling as they fill: a doubling copies a buffer
+// and holds both copies, and near the end of a block that was the peak of its memory
+// (≈1.9× the block's Arrow size in the first block of a table, which has no recent blocks
+// to size its buffers from; Builder.Reserve leaves the buffers of later blocks, sized
+// from the recent ones, alone). An estimate short of the block leaves the rest to grow as
+// before; one beyond it leaves room unused until the block is delivered.
 func (p *pipeline) sizeBlock() {
 	if p.sel != nil {
 		return // a select's block is cut after this poll batch
@@ -619,7 +618,6 @@ func (p *pipeline) sizeBlock() {
 	if fi := s.flushInterval(); fi > 0 {
 		o.left = max(0, (fi - now.Sub(p.start)).Seconds())
 	}
-
 	if grow := o.expected() - rows; grow > 0 {
 		p.blk.b.Reserve(p.blk.b.Len() + grow)
 	}
@@ -644,15 +642,17 @@ type blockOutlook struct {
 	left       float64 // seconds until kafka_flush_interval_ms cuts the block; < 0: no limit
 }
 
-// expected is the number of rows the block will probably reach: the least of the cut by
-// size (the block is cut after the poll batch that crosses maxRows, never inside one:
-// maxRows plus half the largest poll batch, or, where the builder's 1/8 of extra room
-// then still covers a whole poll batch beyond maxRows, 8/9 of that), the
-// rows of the unread
-// messages (partitions whose high watermark is not known yet count none), and the rows
-// the rate brings in the time left; with the rows per message of the block so far. While
-// the rate is not known, an estimate beyond firstBatchGrowth times the rows so far is
-// not made: expected returns the rows so far.
+// expected is the number of rows the block will probably reach, with the rows per message
+// of the block so far: the least of
+//   - the cut by size: the block is cut after the poll batch that crosses maxRows, never
+//     inside one, so maxRows plus half the largest poll batch, or 8/9 of maxRows plus a
+//     whole poll batch where the builder's 1/8 of extra room then covers that;
+//   - the rows of the unread messages (partitions whose high watermark is not known yet
+//     count none);
+//   - the rows the rate brings in the time left.
+//
+// While the rate is not known, an estimate beyond firstBatchGrowth times the rows so far
+// is not made: expected returns the rows so far.
 func (o blockOutlook) expected() int {
 	perMsg := float64(o.rows) / float64(o.msgs)
 	cut := float64(o.maxRows) + perMsg*float64(o.batch)
