@@ -193,7 +193,18 @@ func parseDateTimeBasic(b []byte, p *dtText) bool {
 
 // parseDateTime19 is the fast path of the commonest text, "YYYY-MM-DD hh:mm:ss" (or with
 // 'T'), exactly 19 bytes: fixed positions, no scanning. It fails on anything else, which
-// the general path then parses (or refuses).
+// the general path then parses (or refuses). It stores the fields of dateTime19Fields, its
+// parser, in p (which it leaves alone when it fails).
+func parseDateTime19(b []byte, p *dtText) bool {
+	y, mo, d, h, mi, s, ok := dateTime19Fields(b)
+	if ok {
+		p.y, p.mo, p.d, p.h, p.mi, p.s = y, mo, d, h, mi, s
+	}
+	return ok
+}
+
+// dateTime19Fields parses for parseDateTime19 and returns the fields (in registers, for
+// dateTime19UTC, which needs no dtText); ok is false for any text parseDateTime19 refuses.
 //
 // It reads the text as three little-endian words, "YYYY-MM-", "DD hh:mm" (of which only
 // "DD " is used) and (overlapping) "hh:mm:ss", and XORs each with its expected form, '0'
@@ -202,9 +213,9 @@ func parseDateTimeBasic(b []byte, p *dtText) bool {
 // separator's) leaves it 0, so a digit's is at most 9 and a separator's is 0 (while every
 // high nibble is 0 the additions carry into no other byte). The values are then combined
 // in pairs within the words (dateTime19Pairs).
-func parseDateTime19(b []byte, p *dtText) bool {
+func dateTime19Fields(b []byte) (y, mo, d, h, mi, s int, ok bool) {
 	if len(b) != 19 {
-		return false
+		return
 	}
 	const (
 		want0 = 0x2D30302D30303030 // "YYYY-MM-"
@@ -221,13 +232,13 @@ func parseDateTime19(b []byte, p *dtText) bool {
 		x1 &= 0xFFFF
 	}
 	if (x0|(x0+add0)|x1|(x1+add1)|x2|(x2+add2))&0xF0F0F0F0F0F0F0F0 != 0 {
-		return false
+		return
 	}
 	t0, t2 := dateTime19Pairs(x0), dateTime19Pairs(x2)
-	p.y = int((t0&0xFF00FF)*(1+100<<16)>>16) & 0xFFFF // bytes 0 and 2: YY, YY
-	p.mo, p.d = int(t0>>40&0xFF), int(dateTime19Pairs(x1)&0xFF)
-	p.h, p.mi, p.s = int(t2&0xFF), int(t2>>24&0xFF), int(t2>>48&0xFF)
-	return true
+	y = int((t0&0xFF00FF)*(1+100<<16)>>16) & 0xFFFF // bytes 0 and 2: YY, YY
+	mo, d = int(t0>>40&0xFF), int(dateTime19Pairs(x1)&0xFF)
+	h, mi, s = int(t2&0xFF), int(t2>>24&0xFF), int(t2>>48&0xFF)
+	return y, mo, d, h, mi, s, true
 }
 
 // dateTime19Pairs returns, in each byte i of x's bytes of values 0 to 9, 10*x[i]+x[i+1]:
@@ -237,7 +248,8 @@ func dateTime19Pairs(x uint64) uint64 { return x*10 + x>>8 }
 // dateTime19UTC converts the commonest DateTime text, "YYYY-MM-DD hh:mm:ss" (or with
 // 'T') of a column in UTC, of the years 1970 to 2105: the three words that
 // parseDateTime19 reads are compared with the last text's first (a column often repeats a
-// value), then parseDateTime19's fields are checked and converted with month tables instead
+// value), then parseDateTime19's fields (from dateTime19Fields, its parser, which takes
+// and refuses the same texts) are checked and converted with month tables instead
 // of the general path's dtText cache, validDate and daysFromCivil. It reports false for any
 // other text, which the general path then parses or refuses with its error; len(v) must be
 // 19.
@@ -249,11 +261,10 @@ func (c *Col) dateTime19UTC(v []byte) (int64, bool) {
 	if w0 == c.dt19[0] && w1 == c.dt19[1] && w2 == c.dt19[2] {
 		return c.dt19Sec, true
 	}
-	var p dtText
-	if !parseDateTime19(v, &p) {
+	y, mo, day, h, mi, s, ok := dateTime19Fields(v)
+	if !ok {
 		return 0, false
 	}
-	y, mo, day, h, mi, s := p.y, p.mo, p.d, p.h, p.mi, p.s
 	if y < 1970 || y > 2105 || mo < 1 || mo > 12 || day < 1 || h > 23 || mi > 59 || s > 59 {
 		return 0, false
 	}
