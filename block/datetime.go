@@ -193,38 +193,63 @@ func parseDateTimeBasic(b []byte, p *dtText) bool {
 
 // parseDateTime19 is the fast path of the commonest text, "YYYY-MM-DD hh:mm:ss" (or with
 // 'T'), exactly 19 bytes: fixed positions, no scanning. It fails on anything else, which
-// the general path then parses (or refuses).
-//
-// It reads the text as three little-endian words, "YYYY-MM-", "DD hh:mm" and (overlapping)
-// "hh:mm:ss", puts '0' in place of the separators once they are checked, and tests all
-// the digits at once.
+// the general path then parses (or refuses). It stores the fields of dateTime19Fields, its
+// parser, in p (which it leaves alone when it fails).
 func parseDateTime19(b []byte, p *dtText) bool {
-	if len(b) != 19 || b[4] != '-' || b[7] != '-' || (b[10] != ' ' && b[10] != 'T') || b[13] != ':' || b[16] != ':' {
-		return false
+	y, mo, d, h, mi, s, ok := dateTime19Fields(b)
+	if ok {
+		p.y, p.mo, p.d, p.h, p.mi, p.s = y, mo, d, h, mi, s
+	}
+	return ok
+}
+
+// dateTime19Fields parses for parseDateTime19 and returns the fields (in registers, for
+// dateTime19UTC, which needs no dtText); ok is false for any text parseDateTime19 refuses.
+//
+// It reads the text as three little-endian words, "YYYY-MM-", "DD hh:mm" (of which only
+// "DD " is used) and (overlapping) "hh:mm:ss", and XORs each with its expected form, '0'
+// for a digit: a digit becomes its value 0 to 9 and a matching separator 0. One test then
+// checks every byte: its high nibble is 0, and adding 6 (to a digit's) or 0xF (to a
+// separator's) leaves it 0, so a digit's is at most 9 and a separator's is 0 (while every
+// high nibble is 0 the additions carry into no other byte). The values are then combined
+// in pairs within the words (dateTime19Pairs).
+func dateTime19Fields(b []byte) (y, mo, d, h, mi, s int, ok bool) {
+	if len(b) != 19 {
+		return
 	}
 	const (
-		zeros = 0x3030303030303030
-		sep0  = 0xFF<<32 | 0xFF<<56 // bytes 4 and 7 of "YYYY-MM-"
-		sep1  = 0xFF<<16 | 0xFF<<40 // bytes 2 and 5 of "DD hh:mm" and of "hh:mm:ss"
+		want0 = 0x2D30302D30303030 // "YYYY-MM-"
+		want1 = 0x203030           // "DD "
+		want2 = 0x30303A30303A3030 // "hh:mm:ss"
+		add0  = 0x0F06060F06060606 // 6 for a digit, 0xF for a separator
+		add1  = 0x0F0606
+		add2  = 0x06060F06060F0606
 	)
-	w0 := binary.LittleEndian.Uint64(b)&^sep0 | zeros&sep0
-	w1 := binary.LittleEndian.Uint64(b[8:])&^sep1 | zeros&sep1
-	w2 := binary.LittleEndian.Uint64(b[11:])&^sep1 | zeros&sep1
-	if !allDigits(w0) || !allDigits(w1) || !allDigits(w2) {
-		return false
+	x0 := binary.LittleEndian.Uint64(b) ^ want0
+	x1 := binary.LittleEndian.Uint64(b[8:])&0xFFFFFF ^ want1
+	x2 := binary.LittleEndian.Uint64(b[11:]) ^ want2
+	if x1>>16 == 'T'^' ' { // 'T' for ' ' after the date
+		x1 &= 0xFFFF
 	}
-	w0, w1, w2 = w0-zeros, w1-zeros, w2-zeros
-	d := func(w uint64, i int) int { return int(w >> (8 * i) & 0xFF) }
-	p.y = d(w0, 0)*1000 + d(w0, 1)*100 + d(w0, 2)*10 + d(w0, 3)
-	p.mo, p.d = d(w0, 5)*10+d(w0, 6), d(w1, 0)*10+d(w1, 1)
-	p.h, p.mi, p.s = d(w1, 3)*10+d(w1, 4), d(w1, 6)*10+d(w1, 7), d(w2, 6)*10+d(w2, 7)
-	return true
+	if (x0|(x0+add0)|x1|(x1+add1)|x2|(x2+add2))&0xF0F0F0F0F0F0F0F0 != 0 {
+		return
+	}
+	t0, t2 := dateTime19Pairs(x0), dateTime19Pairs(x2)
+	y = int((t0&0xFF00FF)*(1+100<<16)>>16) & 0xFFFF // bytes 0 and 2: YY, YY
+	mo, d = int(t0>>40&0xFF), int(dateTime19Pairs(x1)&0xFF)
+	h, mi, s = int(t2&0xFF), int(t2>>24&0xFF), int(t2>>48&0xFF)
+	return y, mo, d, h, mi, s, true
 }
+
+// dateTime19Pairs returns, in each byte i of x's bytes of values 0 to 9, 10*x[i]+x[i+1]:
+// the two-digit number that starts there (at most 99, so no byte carries into the next).
+func dateTime19Pairs(x uint64) uint64 { return x*10 + x>>8 }
 
 // dateTime19UTC converts the commonest DateTime text, "YYYY-MM-DD hh:mm:ss" (or with
 // 'T') of a column in UTC, of the years 1970 to 2105: the three words that
 // parseDateTime19 reads are compared with the last text's first (a column often repeats a
-// value), then parseDateTime19's fields are checked and converted with month tables instead
+// value), then parseDateTime19's fields (from dateTime19Fields, its parser, which takes
+// and refuses the same texts) are checked and converted with month tables instead
 // of the general path's dtText cache, validDate and daysFromCivil. It reports false for any
 // other text, which the general path then parses or refuses with its error; len(v) must be
 // 19.
@@ -236,11 +261,10 @@ func (c *Col) dateTime19UTC(v []byte) (int64, bool) {
 	if w0 == c.dt19[0] && w1 == c.dt19[1] && w2 == c.dt19[2] {
 		return c.dt19Sec, true
 	}
-	var p dtText
-	if !parseDateTime19(v, &p) {
+	y, mo, day, h, mi, s, ok := dateTime19Fields(v)
+	if !ok {
 		return 0, false
 	}
-	y, mo, day, h, mi, s := p.y, p.mo, p.d, p.h, p.mi, p.s
 	if y < 1970 || y > 2105 || mo < 1 || mo > 12 || day < 1 || h > 23 || mi > 59 || s > 59 {
 		return 0, false
 	}
@@ -274,13 +298,6 @@ var (
 	monthDays  = [12]int{31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}
 	monthStart = [12]int{0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334}
 )
-
-// allDigits reports whether the eight bytes of w are all ASCII digits: each has the high
-// nibble 3, and adding 6 does not carry into it (a low nibble of at most 9).
-func allDigits(w uint64) bool {
-	const hi = 0xF0F0F0F0F0F0F0F0
-	return w&hi|(w+0x0606060606060606)&hi>>4 == 0x3333333333333333
-}
 
 // parseDateTimeBestEffort parses ISO 8601 / RFC 3339 variants: a date (YYYY-MM-DD with
 // '-', '/' or '.', 1-digit month/day allowed, or YYYYMMDD), an optional time after 'T' or

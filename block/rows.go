@@ -238,7 +238,8 @@ type Col struct {
 	dtText []byte
 	dtSec  int64
 	// DateTime in UTC: the last "YYYY-MM-DD hh:mm:ss" text that dateTime19UTC converted,
-	// as its three overlapping words (0 when none), and its seconds.
+	// as its three overlapping words, and its seconds. Until there is one, the words
+	// disagree where they overlap (see newCol), so that no text matches them.
 	dt19    [3]uint64
 	dt19Sec int64
 
@@ -286,6 +287,9 @@ func newCol(name string, t *Type, opts Options) *Col {
 	case DateTime, DateTime64:
 		c.rep = repI64
 		c.loc, c.locErr = loadLocation(b.TZ)
+		// Byte 11 of a text is byte 3 of its second word and byte 0 of its third: no
+		// text has these words (zero words would match 19 NUL bytes, as 1970-01-01).
+		c.dt19 = [3]uint64{0, 0, 1}
 		if c.kind == DateTime64 {
 			c.unitExp = unitExp(b.Precision)
 		}
