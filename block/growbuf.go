@@ -18,7 +18,7 @@ type growBuf struct {
 	buf  *memory.Buffer // nil between finish and the next append
 	b    []byte         // buf's bytes, full capacity
 	n    int            // bytes used
-	hint int            // bytes the recent finished buffers used: their maximum, decaying by 1/16 per buffer
+	hint int            // bytes the recent finished buffers used: their maximum, decaying by 1/64 per buffer
 }
 
 // grow makes room for extra more bytes and returns the buffer's bytes (full capacity).
@@ -58,9 +58,12 @@ func (g *growBuf) finish() *memory.Buffer {
 		return nil
 	}
 	buf.Resize(g.n)
-	// Blocks cut after a poll batch vary in size (up to twice kafka_max_block_size rows):
-	// size for the larger recent ones, and forget them slowly when blocks shrink.
-	g.hint = max(g.n, g.hint-g.hint/16)
+	// Blocks cut after a poll batch vary in size (up to twice kafka_max_block_size rows),
+	// and blocks cut early (by time, or by empty polls while the client catches up) come
+	// between full ones: size for the larger recent ones, and forget them slowly when
+	// blocks shrink (1/64 per block: with 1/16, a few early cuts in a row shrank the next
+	// full block's buffers, which then doubled near its end holding both copies).
+	g.hint = max(g.n, g.hint-g.hint/64)
 	g.buf, g.b, g.n = nil, nil, 0
 	return buf
 }
