@@ -1,7 +1,6 @@
 package block
 
 import (
-	"encoding/binary"
 	"fmt"
 	"hash/maphash"
 	"math"
@@ -631,38 +630,51 @@ func (a *dictApp) append(c *Col, lo, hi int) {
 	if c.nullable {
 		valid = c.valid[lo:hi]
 	}
-	for i := range out {
-		if valid != nil && !valid[i] {
-			out[i] = 0
-			continue
+	if a.str {
+		offs := c.offs[lo : hi+1]
+		for i := range out {
+			if valid != nil && !valid[i] {
+				out[i] = 0
+				continue
+			}
+			s, e := offs[i], offs[i+1]
+			if s == e && a.empty != 0 {
+				// The empty string, the commonest LowCardinality value (absent fields):
+				// no call, no hash.
+				out[i] = a.empty - 1
+				continue
+			}
+			out[i] = a.lookup(c.bin[s:e], c, lo+i)
 		}
-		if a.str && a.empty != 0 && c.offs[lo+i] == c.offs[lo+i+1] {
-			// The empty string, the commonest LowCardinality value (absent fields):
-			// no call, no hash.
-			out[i] = a.empty - 1
-			continue
+	} else {
+		for i := range out {
+			if valid != nil && !valid[i] {
+				out[i] = 0
+				continue
+			}
+			out[i] = a.lookup(a.raw(c, lo+i), c, lo+i)
 		}
-		out[i] = a.lookup(c, lo+i)
 	}
 	a.idx.n += 4 * k
 	a.valid.add(valid, a.n, k)
 	a.n += k
 }
 
-// lookup returns the dictionary index of value i of c, adding it if new.
-func (a *dictApp) lookup(c *Col, i int) int32 {
-	var k []byte
-	if a.str {
-		k = c.bin[c.offs[i]:c.offs[i+1]]
+// lookup returns the dictionary index of k, the bytes of value i of c, adding the value
+// if new. It hashes k as hash does and compares a candidate's key words (enumKey) with
+// k's: up to 16 bytes they determine every byte, so no further comparison is needed;
+// past 16, equalMiddle compares the bytes between.
+func (a *dictApp) lookup(k []byte, c *Col, i int) int32 {
+	n := len(k)
+	lo, hi := enumKey(k)
+	var h uint64
+	if n > 16 {
+		h = maphash.Bytes(a.seed, k)
 	} else {
-		k = a.raw(c, i)
-	}
-	if len(k) == 0 && a.empty != 0 {
-		// The empty string, the commonest LowCardinality value (absent fields): no hash.
-		return a.empty - 1
+		h = a.mix(lo, hi, n)
 	}
 	mask := uint64(len(a.table) - 1)
-	for j := a.hash(k) & mask; ; j = (j + 1) & mask {
+	for j := h & mask; ; j = (j + 1) & mask {
 		e := a.table[j]
 		if e == 0 {
 			id := int32(len(a.koffs) - 1)
@@ -673,35 +685,40 @@ func (a *dictApp) lookup(c *Col, i int) int32 {
 			if 2*len(a.koffs) > len(a.table) {
 				a.grow()
 			}
-			if len(k) == 0 {
+			if n == 0 {
 				a.empty = id + 1
 			}
 			return id
 		}
-		if have := a.keys[a.koffs[e-1]:a.koffs[e]]; len(have) == len(k) && equalShort(have, k) {
+		have := a.keys[a.koffs[e-1]:a.koffs[e]]
+		if len(have) != n {
+			continue
+		}
+		if hlo, hhi := enumKey(have); hlo != lo || hhi != hi {
+			continue
+		}
+		if n <= 16 || equalMiddle(have, k) {
 			return e - 1
 		}
 	}
 }
 
 // hash hashes a value for the table. Values of up to 16 bytes, most LowCardinality values,
-// are mixed inline, in the manner of wyhash's short path: their first and last words
-// (overlapping; or bytes, below 8), keyed with random keys, multiplied into 128 bits whose
-// halves are folded. Longer values use maphash. Both are seeded per builder, so that
-// inputs cannot be crafted to collide.
+// are mixed inline, in the manner of wyhash's short path: their key words (enumKey: first
+// and last words, overlapping; or bytes, below 8), keyed with random keys, multiplied into
+// 128 bits whose halves are folded (mix). Longer values use maphash. Both are seeded per builder,
+// so that inputs cannot be crafted to collide.
 func (a *dictApp) hash(k []byte) uint64 {
-	var lo, hi uint64
-	switch n := len(k); {
-	case n > 16:
+	if len(k) > 16 {
 		return maphash.Bytes(a.seed, k)
-	case n >= 8:
-		lo, hi = binary.LittleEndian.Uint64(k), binary.LittleEndian.Uint64(k[n-8:])
-	case n >= 4:
-		lo, hi = uint64(binary.LittleEndian.Uint32(k)), uint64(binary.LittleEndian.Uint32(k[n-4:]))
-	case n > 0:
-		lo = uint64(k[0])<<16 | uint64(k[n/2])<<8 | uint64(k[n-1])
 	}
-	h, l := bits.Mul64(lo^a.key0, hi^a.key1^uint64(len(k)))
+	lo, hi := enumKey(k)
+	return a.mix(lo, hi, len(k))
+}
+
+// mix is hash of a value of n bytes, at most 16, from its key words lo and hi (enumKey).
+func (a *dictApp) mix(lo, hi uint64, n int) uint64 {
+	h, l := bits.Mul64(lo^a.key0, hi^a.key1^uint64(n))
 	return h ^ l
 }
 

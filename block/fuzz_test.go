@@ -1,8 +1,12 @@
 package block
 
 import (
+	"slices"
+	"strconv"
+	"strings"
 	"testing"
 
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
@@ -54,4 +58,72 @@ func mustColumnsF(f *testing.F, defs ...string) []Column {
 		f.Fatal(err)
 	}
 	return cols
+}
+
+// FuzzDictionary stages the values of s split at '|' (and, as LowCardinality(UInt16), its
+// pairs of bytes) and checks that the LowCardinality dictionaries hold each distinct value
+// once, in order of first appearance, and that every row's index names its value: values
+// that share their length and first and last bytes must still be told apart.
+func FuzzDictionary(f *testing.F) {
+	for _, s := range []string{"", "a|b|a", "|x||x|", "abcdefgh12345678|abcdefgh12345678|abcdefgX12345678",
+		"0123456789abcdefXYZ0123456789abcdef|0123456789abcdefxyz0123456789abcdef|0123456789abcdefXYZ0123456789abcdef",
+		"abcd|abcd|abXd|abcde|abXde|aXc|abc|ab|a|a"} {
+		f.Add(s)
+	}
+	cols := mustColumnsF(f, "s LowCardinality(String)", "u LowCardinality(UInt16)")
+	f.Fuzz(func(t *testing.T, s string) {
+		vals := strings.Split(s, "|")
+		rows := NewRows(cols, Options{})
+		var nums []string
+		for i, v := range vals {
+			if err := rows.Col(0).AppendText([]byte(v)); err != nil {
+				t.Fatal(err)
+			}
+			num := "0"
+			if i+1 < len(s) {
+				num = strconv.Itoa(int(s[i])<<8 | int(s[i+1]))
+			}
+			nums = append(nums, num)
+			if err := rows.Col(1).AppendText([]byte(num)); err != nil {
+				t.Fatal(err)
+			}
+			if err := rows.EndRow(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+		defer mem.AssertSize(t, 0)
+		b, err := NewBuilder(mem, cols, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer b.Release()
+		for range 2 { // a second batch restarts the dictionaries
+			b.AppendRange(rows, 0, len(vals)/2, nil)
+			b.AppendRange(rows, len(vals)/2, len(vals), nil)
+			rec := b.NewRecordBatch()
+			for c, want := range [][]string{vals, nums} {
+				d := rec.Column(c).(*array.Dictionary)
+				var dict []string
+				for i := range d.Dictionary().Len() {
+					dict = append(dict, d.Dictionary().ValueStr(i))
+				}
+				var distinct []string
+				seen := map[string]bool{}
+				for i, v := range want {
+					if !seen[v] {
+						seen[v] = true
+						distinct = append(distinct, v)
+					}
+					if got := dict[d.GetValueIndex(i)]; got != v {
+						t.Fatalf("column %d row %d: %q, want %q", c, i, got, v)
+					}
+				}
+				if !slices.Equal(dict, distinct) {
+					t.Fatalf("column %d: dictionary %q, want %q", c, dict, distinct)
+				}
+			}
+			rec.Release()
+		}
+	})
 }
