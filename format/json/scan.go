@@ -171,17 +171,22 @@ func specials(w uint64) uint64 {
 // swarBytes it hands the rest to IndexByte, which is faster on long runs.
 func stringEnd(b []byte, i int) int {
 	const swarBytes = 64
-	for n := 0; i+8 <= len(b); i, n = i+8, n+8 {
-		if n == swarBytes {
-			return i + stringEndLong(b[i:])
-		}
-		if m := specials(binary.LittleEndian.Uint64(b[i:])); m != 0 {
-			return i + bits.TrailingZeros64(m)/8
+	if i >= len(b) {
+		return len(b)
+	}
+	w := b[i:min(len(b), i+swarBytes)]
+	k := 0
+	for ; k < len(w)-7; k += 8 {
+		if m := specials(binary.LittleEndian.Uint64(w[k:])); m != 0 {
+			return i + k + bits.TrailingZeros64(m)/8
 		}
 	}
-	for ; i < len(b); i++ {
-		if c := b[i]; c == '"' || c == '\\' {
-			return i
+	if k == swarBytes {
+		return i + k + stringEndLong(b[i+k:])
+	}
+	for ; k < len(w); k++ {
+		if c := w[k]; c == '"' || c == '\\' {
+			return i + k
 		}
 	}
 	return len(b)
