@@ -206,26 +206,23 @@ func stringEndLong(b []byte) int {
 
 // readEscaped continues readString from the first backslash at i.
 func (s *scanner) readEscaped(start, i int) ([]byte, error) {
+	// Every return leaves s.scratch = out[:0], keeping the grown buffer for the next
+	// string (no deferred closure: out stays in registers).
 	buf := s.buf
 	out := append(s.scratch[:0], buf[start:i]...)
-	defer func() { s.scratch = out[:0] }()
 	for {
+		// buf[i] is a backslash.
+		i++
 		if i >= len(buf) {
 			s.pos = len(buf)
+			s.scratch = out[:0]
 			return nil, errUnterminatedString
 		}
-		switch c := buf[i]; c {
-		case '"':
-			s.pos = i + 1
-			s.scratch = out
-			return out, nil
-		case '\\':
-			i++
-			if i >= len(buf) {
-				s.pos = len(buf)
-				return nil, errUnterminatedString
-			}
-			switch e := buf[i]; e {
+		if e := buf[i]; e == '/' {
+			// ClickHouse's escape of '/' (every "owner\/repo"), ahead of the switch.
+			out = append(out, '/')
+		} else {
+			switch e {
 			case 'b':
 				out = append(out, '\b')
 			case 'f':
@@ -241,6 +238,7 @@ func (s *scanner) readEscaped(start, i int) ([]byte, error) {
 			case 'u':
 				r, ok := hex4(buf, i+1)
 				if !ok {
+					s.scratch = out[:0]
 					return nil, s.errorAt(i-1, "Cannot parse escape sequence")
 				}
 				i += 4
@@ -250,9 +248,11 @@ func (s *scanner) readEscaped(start, i int) ([]byte, error) {
 						lo, ok = hex4(buf, i+3)
 					}
 					if !ok {
+						s.scratch = out[:0]
 						return nil, s.errorAt(i-5, "Cannot parse escape sequence: missing second part of surrogate pair")
 					}
 					if lo < 0xDC00 || lo > 0xDFFF {
+						s.scratch = out[:0]
 						return nil, s.errorAt(i-5, "Incorrect surrogate pair of unicode escape sequences in JSON")
 					}
 					r = 0x10000 + (r-0xD800)<<10 + (lo - 0xDC00)
@@ -260,14 +260,23 @@ func (s *scanner) readEscaped(start, i int) ([]byte, error) {
 				}
 				out = appendCodePoint(out, r)
 			default:
-				// '"', '\\', '/' and, as ClickHouse does, any other escaped byte stand for themselves.
+				// '"', '\\' and, as ClickHouse does, any other escaped byte stand for themselves.
 				out = append(out, e)
 			}
-			i++
-		default:
-			j := stringEnd(buf, i+1)
-			out = append(out, buf[i:j]...)
-			i = j
+		}
+		// The plain bytes up to the next quote or backslash.
+		j := stringEnd(buf, i+1)
+		out = append(out, buf[i+1:j]...)
+		i = j
+		if i >= len(buf) {
+			s.pos = len(buf)
+			s.scratch = out[:0]
+			return nil, errUnterminatedString
+		}
+		if buf[i] == '"' {
+			s.pos = i + 1
+			s.scratch = out[:0]
+			return out, nil
 		}
 	}
 }
