@@ -241,8 +241,11 @@ func (c *Col) AppendBool(v bool) error {
 func (c *Col) AppendText(v []byte) error {
 	if c.rep == repStr {
 		// String and LowCardinality(String), the commonest text columns, without the
-		// type switch and the call.
-		c.bin = append(c.bin, v...)
+		// type switch and the call; an empty one, the commonest LowCardinality value
+		// (absent fields), without the copy's call either.
+		if len(v) != 0 {
+			c.bin = append(c.bin, v...)
+		}
 		c.offs = append(c.offs, int32(len(c.bin)))
 		c.commit()
 		return nil
