@@ -103,6 +103,7 @@ type decoder struct {
 	seen     []uint32 // seen[i] == gen: column i already has a value in this row (or header)
 	gen      uint32
 	members  []member    // members[k]: the column the k-th key of earlier rows named (ClickHouse's prev_positions)
+	plan     int         // members[:plan] name distinct columns (-1: not known since members changed)
 	colsOf   *block.Rows // the Rows whose columns members hold (the last one decoded into)
 	keyLits  []keyLit    // keyLits[i]: the raw key of column i in compact JSON
 	fastVals []fastValue // fastVals[i]: which values of column i fastMembers reads itself
@@ -434,7 +435,19 @@ func (d *decoder) readObject(prefix int) error {
 // object. The general path would read the members fastMembers reads the same way, only
 // slower (unescaping the key, hashing it). The commonest values are read inline too
 // (see fastValue); others go to the column's reader.
+//
+// From the start of an object (k == 0), the members of members[:d.plan] name distinct
+// columns, so none of them can repeat an earlier key of the row: fastMembers neither
+// checks nor marks d.seen for them, and marks them all at once only when the row goes
+// on past them (a member after them, or the general path).
 func (d *decoder) fastMembers(k int) (int, error) {
+	plan := 0 // members[:plan] are read without d.seen, which lacks them
+	if k == 0 {
+		if d.plan < 0 {
+			d.findPlan()
+		}
+		plan = d.plan
+	}
 	// Few locals live across the calls in the loop: Go's calls keep no register, so
 	// each would be stored and loaded again around every call.
 	for ; k < len(d.members); k++ {
@@ -461,10 +474,15 @@ func (d *decoder) fastMembers(k int) (int, error) {
 		}
 		d.pos += n
 		p := int(m.p)
-		if d.seen[p] == d.gen {
-			return k, d.duplicateField(p)
+		if k >= plan {
+			if k == plan {
+				d.markPlan(plan)
+			}
+			if d.seen[p] == d.gen {
+				return k, d.duplicateField(p)
+			}
+			d.seen[p] = d.gen
 		}
-		d.seen[p] = d.gen
 		// readFastValue reads none of the values with whitespace before them (not in
 		// compact JSON): the reader gets those.
 		if d.readFastValue(m) {
@@ -475,7 +493,38 @@ func (d *decoder) fastMembers(k int) (int, error) {
 			return k, d.fieldError(p, err)
 		}
 	}
+	if k > 0 && k <= plan {
+		// The row goes on past the members read without d.seen, unless it ends here
+		// (readObject's next step, with no whitespace before the '}').
+		if d.pos >= len(d.buf) || d.buf[d.pos] != '}' {
+			d.markPlan(k)
+		}
+	}
 	return k, nil
+}
+
+// findPlan sets d.plan to the number of leading members that name distinct columns. It
+// is called at the start of a row, when d.seen marks no column, and leaves it so.
+func (d *decoder) findPlan() {
+	n := 0
+	for ; n < len(d.members); n++ {
+		p := d.members[n].p
+		if p < 0 || d.seen[p] == d.gen {
+			break
+		}
+		d.seen[p] = d.gen
+	}
+	d.plan = n
+	for _, m := range d.members[:n] {
+		d.seen[m.p] = 0 // gen is never 0
+	}
+}
+
+// markPlan marks in d.seen the columns of members[:n], read without it.
+func (d *decoder) markPlan(n int) {
+	for _, m := range d.members[:n] {
+		d.seen[m.p] = d.gen
+	}
 }
 
 // readFastValue reads the value of column p at d.pos when it is one that fastMembers
@@ -565,6 +614,7 @@ func (d *decoder) lookup(key []byte, k, prefix int) int {
 		return unknownField
 	}
 	if idx >= 0 && k < len(d.members) {
+		d.plan = -1
 		d.members[k] = member{lit: d.keyLits[idx], col: d.rows.Col(idx), p: int32(idx), fv: d.fastVals[idx]}
 	}
 	return idx

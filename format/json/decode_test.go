@@ -286,6 +286,12 @@ func TestDecodeErrors(t *testing.T) {
 		{name: "bracket without array", cols: kv, payload: `{"key":1}]`, want: `expected '{' before: ']'`, row: 2},
 		{name: "garbage after semicolon", cols: kv, payload: `{"key":1};x`, want: `expected 'eof' before: 'x'`, row: 2},
 		{name: "duplicate field", cols: kv, payload: `{"key":1,"key":2}`, want: "Duplicate field found while parsing JSONEachRow format: key", row: 1},
+		// Rows that teach fastMembers a key order, then repeat a key of it: members that
+		// name one column twice, a repeat after the order, one on the general path.
+		{name: "duplicate field in the learnt order", cols: kv, payload: "{\"key\":1,\"value\":2}\n{\"value\":1,\"key\":2}\n{\"value\":1,\"value\":2}\n", want: "Duplicate field found while parsing JSONEachRow format: value", row: 3},
+		{name: "duplicate field after the learnt order", cols: kv, payload: "{\"key\":1,\"value\":2}\n{\"key\":1,\"value\":2,\"key\":3}\n", want: "Duplicate field found while parsing JSONEachRow format: key", row: 2},
+		{name: "duplicate field on the general path", cols: kv, payload: "{\"key\":1,\"value\":2}\n{\"key\":1, \"key\":2}\n", want: "Duplicate field found while parsing JSONEachRow format: key", row: 2},
+		{name: "duplicate field of a partly learnt order", cols: kv, payload: "{\"key\":1,\"value\":2}\n{\"key\":1,\"\\u0076alue\":2,\"value\":3}\n", want: "Duplicate field found while parsing JSONEachRow format: value", row: 2},
 		{name: "unknown field", cols: kv, settings: &strict, payload: `{"key":1,"zzz":2}`, want: "Unknown field found while parsing JSONEachRow format: zzz: (at row 1)", row: 1},
 		{name: "unknown nested field", cols: []string{"`e.x` String"}, settings: &nestedStrict, payload: `{"e":{"y":1}}`, want: "Unknown field found while parsing JSONEachRow format: e.y", row: 1},
 		{name: "nested table name needs an object", cols: []string{"`e.x` String"}, settings: &nested, payload: `{"e":1}`, want: `expected '{' before: '1}'`, row: 1},
