@@ -168,7 +168,7 @@ func newDecoder(k kind, cols []block.Column, s *format.Settings) (*decoder, erro
 		d.types[i] = c.Type.String()
 		d.readers[i] = r
 		d.index[c.Name] = i
-		d.members[i].p = -1
+		d.members[i] = member{lit: noKeyLit, p: -1}
 		d.identity[i] = i
 		d.keyLits[i] = newKeyLit(c.Name)
 		if !k.strings() {
@@ -449,12 +449,11 @@ func (d *decoder) fastMembers(k int) (int, error) {
 		plan = d.plan
 	}
 	// Few locals live across the calls in the loop: Go's calls keep no register, so
-	// each would be stored and loaded again around every call.
-	for ; k < len(d.members); k++ {
-		m := &d.members[k]
-		if m.p < 0 {
-			break
-		}
+	// each would be stored and loaded again around every call. A member not known yet
+	// (p < 0) has noKeyLit, which matches nothing.
+	ms := d.members
+	for ; k < len(ms); k++ {
+		m := &ms[k]
 		l := &m.lit
 		n := 0
 		if buf, pos := d.buf, d.pos; k > 0 && pos+8*keyWords <= len(buf) && l.m[0] != 0 {

@@ -15,11 +15,15 @@ const keyWords = 3
 // raw text has no escape and ends at the closing quote), and the general path, which
 // unescapes and looks the key up, would find the same column.
 type keyLit struct {
-	text []byte // `,"name":`; nil when the name has a '"' or '\\' (never matched raw)
+	text []byte // `,"name":`; nil when the name has a '"' or '\\' (never matched raw), or in noKeyLit
 	// text as little-endian words, zero-padded, and masks of the bytes that belong to
 	// it; all zero when text does not fit keyWords words (m[0] == 0: use match).
 	w, m [keyWords]uint64
 }
+
+// noKeyLit is the keyLit of a member not known yet: it matches no input (no text, and a
+// mask that makes fastMembers compare its words).
+var noKeyLit = keyLit{m: [keyWords]uint64{0xFF}}
 
 func newKeyLit(name string) keyLit {
 	if strings.ContainsAny(name, `"\`) {
