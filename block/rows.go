@@ -594,7 +594,9 @@ func (c *Col) BeginArray() *Col {
 }
 
 // EndArray ends the Array value begun with [Col.BeginArray]; its elements are those appended
-// to the element column since the previous value. It panics if the column is not an Array.
+// to the element column since the previous value. Without BeginArray, it appends an empty
+// Array when no element was appended since the previous value. It panics if the column is
+// not an Array.
 func (c *Col) EndArray() {
 	c.mustBe(repList, "EndArray")
 	c.offs = append(c.offs, int32(c.elem.n))

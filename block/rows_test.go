@@ -563,3 +563,26 @@ func TestStagingAllocs(t *testing.T) {
 	})
 	assert.Zero(t, allocs)
 }
+
+// TestEndArrayAlone: EndArray without BeginArray appends an empty Array, as the JSON
+// readers do for [].
+func TestEndArrayAlone(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	rows := NewRows(mustColumns(t, "a Array(Int32)", "aa Array(Array(LowCardinality(String)))"), Options{})
+	a, aa := rows.Col(0), rows.Col(1)
+	a.EndArray()
+	outer := aa.BeginArray()
+	outer.EndArray()
+	require.NoError(t, outer.BeginArray().AppendText([]byte("p")))
+	outer.EndArray()
+	aa.EndArray()
+	require.NoError(t, rows.EndRow())
+	require.NoError(t, a.BeginArray().AppendInt(5))
+	a.EndArray()
+	aa.EndArray()
+	require.NoError(t, rows.EndRow())
+	got := build(t, mem, rows)
+	assert.Equal(t, []string{"[]", "[5]"}, got[0])
+	assert.Equal(t, []string{"[[],[p]]", "[]"}, got[1])
+}

@@ -280,6 +280,12 @@ func arrayReader(elem reader) reader {
 		if !s.skip('[') {
 			return s.readNullOr(c, '[')
 		}
+		if s.pos < len(s.buf) && s.buf[s.pos] == ']' {
+			// The commonest array, [], without BeginArray and the loop's calls.
+			s.pos++
+			c.EndArray()
+			return nil
+		}
 		el := c.BeginArray()
 		for n := 0; ; n++ {
 			s.skipSpace()
