@@ -472,21 +472,21 @@ func (d *decoder) fastMembers(k int) (int, error) {
 			break
 		}
 		d.pos += n
-		p := int(m.p)
 		if k >= plan {
 			if k == plan {
 				d.markPlan(plan)
 			}
-			if d.seen[p] == d.gen {
-				return k, d.duplicateField(p)
+			if p := m.p; d.seen[p] == d.gen {
+				return k, d.duplicateField(int(p))
 			}
-			d.seen[p] = d.gen
+			d.seen[m.p] = d.gen
 		}
 		// readFastValue reads none of the values with whitespace before them (not in
 		// compact JSON): the reader gets those.
 		if d.readFastValue(m) {
 			continue
 		}
+		p := int(m.p)
 		d.skipSpace()
 		if err := d.readers[p](&d.scanner, m.col); err != nil {
 			return k, d.fieldError(p, err)
