@@ -541,7 +541,7 @@ func (d *decoder) readFastValue(m *member) bool {
 		start := pos + 1
 		var end int
 		if start+8 <= len(buf) {
-			if m := specials(binary.LittleEndian.Uint64(buf[start:])); m != 0 {
+			if m := specials(binary.LittleEndian.Uint64(buf[start : start+8 : start+8])); m != 0 {
 				end = start + bits.TrailingZeros64(m)/8
 			} else {
 				end = stringEnd(buf, start+8)
