@@ -76,15 +76,10 @@ type TableStats struct {
 // consumerStats is the mutable state behind [ConsumerStats]; its mutex guards small
 // fields written by the pipeline and the sarama callbacks, read by Stats.
 type consumerStats struct {
-	mu    sync.Mutex
-	s     ConsumerStats
-	parts map[offsets.Partition]*PartitionStats
-	// claims give the partitions' high watermarks: sarama updates them with each fetch,
-	// also while the claim's goroutine waits for the pipeline.
-	claims map[offsets.Partition]highWaterer
-	// oldest holds the partitions that a claim reads from the oldest offset (no committed
-	// offset, kafka_auto_offset_reset = 'earliest'): unread counts them from offset 0.
-	oldest map[offsets.Partition]bool
+	mu     sync.Mutex
+	s      ConsumerStats
+	parts  map[offsets.Partition]*PartitionStats
+	claims map[offsets.Partition]claimRef
 	onErr  func(error)
 }
 
@@ -110,8 +105,7 @@ func (cs *consumerStats) assigned(memberID string, claims map[string][]int32) {
 	cs.s.MemberID = memberID
 	cs.s.RebalanceAssignments++
 	cs.parts = map[offsets.Partition]*PartitionStats{}
-	cs.claims = map[offsets.Partition]highWaterer{}
-	cs.oldest = map[offsets.Partition]bool{}
+	cs.claims = map[offsets.Partition]claimRef{}
 	for topic, parts := range claims {
 		for _, p := range parts {
 			cs.parts[offsets.Partition{Topic: topic, Partition: p}] = &PartitionStats{Topic: topic, Partition: p, Current: -1, Committed: -1, HighWatermark: -1}
@@ -124,7 +118,7 @@ func (cs *consumerStats) revoked() {
 	defer cs.mu.Unlock()
 	cs.s.RebalanceRevocations++
 	cs.s.LastRebalanceTime = time.Now()
-	cs.parts, cs.claims, cs.oldest = nil, nil, nil
+	cs.parts, cs.claims = nil, nil
 }
 
 // polled records one poll batch: n messages and the next offset of each partition read.
@@ -144,6 +138,15 @@ func (cs *consumerStats) polled(n int, now time.Time, next map[offsets.Partition
 // highWaterer is what the stats read of a sarama claim.
 type highWaterer interface{ HighWaterMarkOffset() int64 }
 
+// claimRef is a partition's claim: it gives the high watermark (sarama updates it with
+// each fetch, also while the claim's goroutine waits for the pipeline). oldest: the claim
+// reads from the oldest offset (no committed offset, kafka_auto_offset_reset =
+// 'earliest'), so unread counts the partition from offset 0.
+type claimRef struct {
+	hw     highWaterer
+	oldest bool
+}
+
 // claimed records where a claim starts; the partition's high watermark is read from the
 // claim from then on.
 func (cs *consumerStats) claimed(k offsets.Partition, initial int64, claim highWaterer) {
@@ -152,8 +155,7 @@ func (cs *consumerStats) claimed(k offsets.Partition, initial int64, claim highW
 		if ps.Committed < 0 && initial >= 0 { // not the OffsetNewest/OffsetOldest sentinels
 			ps.Committed = initial
 		}
-		cs.claims[k] = claim
-		cs.oldest[k] = initial == sarama.OffsetOldest
+		cs.claims[k] = claimRef{hw: claim, oldest: initial == sarama.OffsetOldest}
 	}
 	cs.mu.Unlock()
 }
@@ -162,7 +164,7 @@ func (cs *consumerStats) claimed(k offsets.Partition, initial int64, claim highW
 func (cs *consumerStats) refreshLocked() {
 	for k, c := range cs.claims {
 		if ps := cs.parts[k]; ps != nil {
-			ps.HighWatermark = c.HighWaterMarkOffset()
+			ps.HighWatermark = c.hw.HighWaterMarkOffset()
 		}
 	}
 }
@@ -181,7 +183,7 @@ func (cs *consumerStats) unread() int64 {
 		if from < 0 {
 			from = ps.Committed
 		}
-		if from < 0 && cs.oldest[k] {
+		if from < 0 && cs.claims[k].oldest {
 			from = 0
 		}
 		if from >= 0 && ps.HighWatermark > from {
