@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -77,6 +78,7 @@ func runOps(b *testing.B, t *dataTopic, op func(b *testing.B) (span, error)) {
 	b.StopTimer()
 	var total span
 	for range b.N {
+		runtime.GC()
 		d, err := op(b)
 		if err != nil {
 			b.Fatal(err)
