@@ -2,6 +2,7 @@ package kafkaengine
 
 import (
 	"strings"
+	"time"
 
 	"github.com/IBM/sarama"
 	"github.com/xdg-go/scram"
@@ -25,6 +26,14 @@ func (t *Table) saramaConfig(clientID string) *sarama.Config {
 	// every single-partition topic to the first member.
 	if t.opts.sarama == nil {
 		cfg.Consumer.Group.Rebalance.GroupStrategies = []sarama.BalanceStrategy{sarama.NewBalanceStrategyRoundRobin()}
+		// A member whose JoinGroup or SyncGroup is answered "rebalance in progress"
+		// (another member joined meanwhile, e.g. the second consumer of this table)
+		// retries after this backoff: sarama's default of 2 s held both consumers of a
+		// kafka_num_consumers = 2 table without partitions for 2 s. librdkafka, under
+		// ClickHouse, rejoins at once; 100 ms is its retry.backoff.ms. 20 retries keep
+		// about the patience of sarama's 4 × 2 s for a coordinator that is not ready.
+		cfg.Consumer.Group.Rebalance.Retry.Backoff = 100 * time.Millisecond
+		cfg.Consumer.Group.Rebalance.Retry.Max = 20
 	}
 	cfg.Consumer.Offsets.AutoCommit.Enable = false
 	cfg.Consumer.Offsets.Initial = t.opts.start.initial()

@@ -304,12 +304,14 @@ func dataBytes(d arrow.ArrayData) int64 {
 }
 
 // saramaConfig is the sarama configuration the engine would use for a consumer
-// (kafkaengine's saramaConfig with default options): round robin, oldest offset,
-// a channel buffer of 4096 messages.
+// (kafkaengine's saramaConfig with default options): round robin, a 100 ms rebalance
+// retry backoff, oldest offset, a channel buffer of 4096 messages.
 func saramaConfig() *sarama.Config {
 	cfg := sarama.NewConfig()
 	cfg.ClientID = "bench-sarama"
 	cfg.Consumer.Group.Rebalance.GroupStrategies = []sarama.BalanceStrategy{sarama.NewBalanceStrategyRoundRobin()}
+	cfg.Consumer.Group.Rebalance.Retry.Backoff = 100 * time.Millisecond
+	cfg.Consumer.Group.Rebalance.Retry.Max = 20
 	cfg.Consumer.Offsets.Initial = sarama.OffsetOldest
 	cfg.Consumer.Return.Errors = true
 	cfg.ChannelBufferSize = 4096
