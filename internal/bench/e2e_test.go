@@ -325,8 +325,12 @@ func saramaConfig() *sarama.Config {
 // sarama's auto-commit) until it has received every message.
 func saramaConsume(b *testing.B, t *dataTopic) (span, error) {
 	var sp span
+	// The span starts before the client connects, as the engine's starts before
+	// Table.Run connects.
+	sp.begin(b)
 	group, err := sarama.NewConsumerGroup(strings.Split(brokerAddr(b), ","), newGroup("raw"), saramaConfig())
 	if err != nil {
+		sp.end(b)
 		return sp, err
 	}
 	defer group.Close()
@@ -339,7 +343,6 @@ func saramaConsume(b *testing.B, t *dataTopic) (span, error) {
 	defer cancel()
 	var wg sync.WaitGroup
 	consumeErr := make(chan error, 1)
-	sp.begin(b)
 	wg.Go(func() {
 		for ctx.Err() == nil {
 			if err := group.Consume(ctx, []string{t.name}, h); err != nil && ctx.Err() == nil {
