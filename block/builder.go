@@ -1,6 +1,7 @@
 package block
 
 import (
+	"encoding/binary"
 	"fmt"
 	"hash/maphash"
 	"math"
@@ -550,24 +551,123 @@ func (a *enumApp) release() {
 }
 
 // dictApp dictionary-encodes LowCardinality values. Distinct values are found with an
-// open-addressing table over the values' bytes (hashed by dictApp.hash; no allocation per
-// lookup); each new value is appended once to the dictionary's value builder. The
-// dictionary restarts with every batch.
+// open-addressing table (linear probing, at most half full) whose slots hold a value's
+// dictionary index and a tag: its length and bits of its hash (dictTag). A probe whose
+// tag matches compares the value's key words (dictKey) with the entry's in ents, which
+// up to 32 bytes settles equality with no look at the value's bytes; past 32 bytes the
+// bytes are compared too. No allocation per lookup; each new value is appended once to
+// the dictionary's value builder. The dictionary restarts with every batch.
 type dictApp struct {
 	dt     *arrow.DictionaryType
 	idx    growBuf // int32 indices
 	valid  validity
 	n      int
 	values appender
-	str    bool // values are strings (repStr): lookup slices them itself, without raw
+	str    bool // values are strings (repStr): append finds them inline, without raw
 	raw    func(c *Col, i int) []byte
 	seed   maphash.Seed
-	key0   uint64 // random keys of the short-value hash
-	key1   uint64
-	table  []int32 // dictionary index + 1; 0 is an empty slot
-	keys   []byte  // the distinct values' bytes, concatenated
-	koffs  []int32 // len(distinct)+1 offsets into keys
-	empty  int32   // dictionary index + 1 of the empty string, 0 if not seen yet
+	key    [4]uint64 // random keys of the hash of values up to 32 bytes (hashKey)
+	table  []uint64  // slots: dictionary index in the high half, dictTag (never 0) in the low; 0 is empty
+	ents   []dictKey // the key words of each distinct value, by dictionary index
+	keys   []byte    // the distinct values' bytes, concatenated
+	koffs  []int32   // len(distinct)+1 offsets into keys
+	empty  int32     // dictionary index + 1 of the empty string, 0 if not seen yet
+}
+
+// dictKey holds the key words of a value v of n bytes: the little-endian words at 0, n-8,
+// 8 and n-16 of v placed in a run of zero bytes (so, from 8 bytes on, w0 and w1 are its
+// first and last eight bytes, and from 16 bytes on, w2 and w3 the eight bytes after the
+// first eight and before the last eight). They cover the bytes 0 to 15 and n-16 to n-1,
+// so that, with n, they determine a value of up to 32 bytes.
+type dictKey struct{ w0, w1, w2, w3 uint64 }
+
+// dictKeyOf returns the key words of v.
+func dictKeyOf(v []byte) dictKey {
+	n := len(v)
+	switch {
+	case n >= 16:
+		return dictKey{
+			w0: binary.LittleEndian.Uint64(v),
+			w1: binary.LittleEndian.Uint64(v[n-8:]),
+			w2: binary.LittleEndian.Uint64(v[8:]),
+			w3: binary.LittleEndian.Uint64(v[n-16:]),
+		}
+	case n >= 8:
+		// The words at 8 and n-16 hold the last n-8 bytes, low, and the first n-8,
+		// high: the ends of the last and first words (a shift by 64 gives 0).
+		first, last := binary.LittleEndian.Uint64(v), binary.LittleEndian.Uint64(v[n-8:])
+		sh := 8 * uint(16-n)
+		return dictKey{w0: first, w1: last, w2: last >> sh, w3: first << sh}
+	}
+	var w uint64
+	if n >= 4 {
+		// The two words overlap; the shared bytes land on the same bits.
+		w = uint64(binary.LittleEndian.Uint32(v)) | uint64(binary.LittleEndian.Uint32(v[n-4:]))<<(8*(n-4))
+	} else {
+		for i := n - 1; i >= 0; i-- {
+			w = w<<8 | uint64(v[i])
+		}
+	}
+	return dictKey{w0: w, w1: w << (8 * uint(8-n))}
+}
+
+// dictKeyAt returns the key words of the n bytes at p+s, 1 <= n <= 32, loading the
+// words at s, s+n-8, s+8 and s+n-16 whatever n and masking off the bytes that are not
+// the value's: the caller has checked that the 16 bytes before p+s+n and after p+s are in
+// bounds.
+func dictKeyAt(p unsafe.Pointer, s, n int) dictKey {
+	m := &dictMasks[(n-1)&31]
+	b := (*[16]byte)(unsafe.Add(p, s))
+	c := (*[16]byte)(unsafe.Add(p, s+n-16))
+	return dictKey{
+		w0: binary.LittleEndian.Uint64(b[:8]) & m.w0,
+		w1: binary.LittleEndian.Uint64(c[8:]) & m.w1,
+		w2: binary.LittleEndian.Uint64(b[8:]) & m.w2,
+		w3: binary.LittleEndian.Uint64(c[:8]) & m.w3,
+	}
+}
+
+// dictMasks[n-1] keeps, of the four words loaded at s, e-8, s+8 and e-16 around the
+// value b[s:e] of n bytes (1 to 32), the bytes of the value: its key words (dictKey).
+var dictMasks = func() (m [32]dictKey) {
+	low := func(k int) uint64 { return uint64(1)<<(8*k) - 1 } // k < 8
+	for n := 1; n <= 32; n++ {
+		k0, k2 := min(n, 8), min(max(n-8, 0), 8) // the value's bytes in w0 and w1, w2 and w3
+		m[n-1] = dictKey{w0: ^uint64(0), w1: ^uint64(0), w2: ^uint64(0), w3: ^uint64(0)}
+		if k0 < 8 {
+			m[n-1].w0, m[n-1].w1 = low(k0), ^low(8-k0)
+		}
+		if k2 < 8 {
+			m[n-1].w2, m[n-1].w3 = low(k2), ^low(8-k2)
+		}
+	}
+	return m
+}()
+
+// hashKey hashes a value of n bytes, at most 32, from its key words, in the manner of
+// wyhash's short path: each pair of words, keyed with random keys, multiplied into 128
+// bits whose halves are folded. Values longer than 32 bytes use maphash (hash). Both are
+// seeded per builder, so that inputs cannot be crafted to collide.
+func (a *dictApp) hashKey(k dictKey, n int) uint64 {
+	h1, l1 := bits.Mul64(k.w0^a.key[0], k.w1^a.key[1]^uint64(n))
+	h2, l2 := bits.Mul64(k.w2^a.key[2], k.w3^a.key[3])
+	return h1 ^ l1 ^ h2 ^ l2
+}
+
+// hash hashes a value for the table: hashKey up to 32 bytes, maphash beyond.
+func (a *dictApp) hash(v []byte) uint64 {
+	if len(v) > 32 {
+		return maphash.Bytes(a.seed, v)
+	}
+	return a.hashKey(dictKeyOf(v), len(v))
+}
+
+// dictTag is the low half of a table slot for a value of n bytes with hash h: bits 38 to
+// 62 of h (the table index uses the low bits), bit 31 set so that no tag is 0 (an empty
+// slot), and min(n, 63) in the low 6 bits, so that a matching tag means an equal length
+// up to 62 bytes.
+func dictTag(h uint64, n int) uint32 {
+	return uint32(h>>32)&^0x3f | 1<<31 | uint32(min(n, 63))
 }
 
 func newDictApp(mem memory.Allocator, t *Type) *dictApp {
@@ -578,9 +678,8 @@ func newDictApp(mem memory.Allocator, t *Type) *dictApp {
 		valid:  validity{bits: growBuf{mem: mem}},
 		values: newAppender(mem, inner),
 		seed:   maphash.MakeSeed(),
-		key0:   rand.Uint64() | 1,
-		key1:   rand.Uint64(),
-		table:  make([]int32, 64),
+		key:    [4]uint64{rand.Uint64() | 1, rand.Uint64(), rand.Uint64() | 1, rand.Uint64()},
+		table:  make([]uint64, 64),
 		koffs:  []int32{0},
 	}
 	switch newCol("", inner, Options{}).rep {
@@ -630,23 +729,31 @@ func (a *dictApp) append(c *Col, lo, hi int) {
 	if c.nullable {
 		valid = c.valid[lo:hi]
 	}
-	if a.str {
+	switch {
+	case a.str && valid == nil:
+		offs := c.offs[lo : hi+1]
+		for i := 0; i < k; i++ {
+			// findRun does the common cases; value i, if any is left, is one of the others.
+			if i += a.findRun(out[i:], offs[i:], c.bin); i == k {
+				break
+			}
+			out[i] = a.lookup(c.bin[offs[i]:offs[i+1]], c, lo+i)
+		}
+	case a.str:
 		offs := c.offs[lo : hi+1]
 		for i := range out {
-			if valid != nil && !valid[i] {
+			if !valid[i] {
 				out[i] = 0
 				continue
 			}
 			s, e := offs[i], offs[i+1]
 			if s == e && a.empty != 0 {
-				// The empty string, the commonest LowCardinality value (absent fields):
-				// no call, no hash.
 				out[i] = a.empty - 1
 				continue
 			}
 			out[i] = a.lookup(c.bin[s:e], c, lo+i)
 		}
-	} else {
+	default:
 		for i := range out {
 			if valid != nil && !valid[i] {
 				out[i] = 0
@@ -660,79 +767,121 @@ func (a *dictApp) append(c *Col, lo, hi int) {
 	a.n += k
 }
 
-// lookup returns the dictionary index of k, the bytes of value i of c, adding the value
-// if new. It hashes k as hash does and compares a candidate's key words (enumKey) with
-// k's: up to 16 bytes they determine every byte, so no further comparison is needed;
-// past 16, equalMiddle compares the bytes between.
-func (a *dictApp) lookup(k []byte, c *Col, i int) int32 {
-	n := len(k)
-	lo, hi := enumKey(k)
-	var h uint64
-	if n > 16 {
-		h = maphash.Bytes(a.seed, k)
-	} else {
-		h = a.mix(lo, hi, n)
+// findRun sets out[i] to the dictionary index of the string bin[offs[i]:offs[i+1]] for i
+// from 0 on, as long as the value is the empty string (once in the dictionary) or a
+// value of 1 to 32 bytes already in the dictionary that starts at least 16 bytes after
+// the start of bin and 32 before its end, and returns the number of values done; lookup
+// does the others. These are the commonest cases, done here in a loop without a call, on
+// registers, and with no branch on a value's length: the four words of the value's key
+// (dictKey) are loaded at s, e-8, s+8 and e-16 whatever its length, reaching past it into
+// its neighbours (in bounds by the check on s and n), whose bytes are masked off.
+func (a *dictApp) findRun(out, offs []int32, bin []byte) int {
+	// 16 <= s <= len(bin)-32 and 1 <= n <= 32 put the words read, s to s+16 and
+	// e-16 to e, in bin. With fewer than 48 bytes, nmax = 0 sends every non-empty
+	// value to lookup.
+	lim, nmax := uint(len(bin)-48), uint(32)
+	if len(bin) < 48 {
+		lim, nmax = 0, 0
 	}
+	base := unsafe.Pointer(unsafe.SliceData(bin))
+	starts, ends := offs[:len(out)], offs[1:][:len(out)]
+values:
+	for i := range out {
+		s, e := int(starts[i]), int(ends[i])
+		if s == e && a.empty != 0 {
+			// The empty string, the commonest LowCardinality value (absent fields).
+			out[i] = a.empty - 1
+			continue
+		}
+		n := e - s
+		if uint(s-16) > lim || uint(n-1) >= nmax {
+			return i
+		}
+		w := dictKeyAt(base, s, n)
+		h := a.hashKey(w, n)
+		tag := dictTag(h, n)
+		table := a.table
+		mask := uint64(len(table) - 1)
+		for j := h & mask; ; j = (j + 1) & mask {
+			slot := table[j]
+			if uint32(slot) == tag {
+				id := int32(slot >> 32)
+				x := &a.ents[id]
+				if (x.w0^w.w0)|(x.w1^w.w1)|(x.w2^w.w2)|(x.w3^w.w3) == 0 {
+					out[i] = id
+					continue values
+				}
+			} else if slot == 0 {
+				return i // a new value
+			}
+		}
+	}
+	return len(out)
+}
+
+// lookup returns the dictionary index of v, the bytes of value i of c, adding the value
+// if new.
+func (a *dictApp) lookup(v []byte, c *Col, i int) int32 {
+	n := len(v)
+	w := dictKeyOf(v)
+	var h uint64
+	if n > 32 {
+		h = maphash.Bytes(a.seed, v)
+	} else {
+		h = a.hashKey(w, n)
+	}
+	tag := dictTag(h, n)
 	mask := uint64(len(a.table) - 1)
 	for j := h & mask; ; j = (j + 1) & mask {
-		e := a.table[j]
-		if e == 0 {
-			id := int32(len(a.koffs) - 1)
-			a.table[j] = id + 1
-			a.keys = append(a.keys, k...)
-			a.koffs = append(a.koffs, int32(len(a.keys)))
-			a.values.append(c, i, i+1)
-			if 2*len(a.koffs) > len(a.table) {
-				a.grow()
-			}
-			if n == 0 {
-				a.empty = id + 1
-			}
+		slot := a.table[j]
+		if slot == 0 {
+			return a.insert(v, j, tag, w, c, i)
+		}
+		if uint32(slot) != tag {
+			continue
+		}
+		id := int32(slot >> 32)
+		if a.ents[id] != w {
+			continue
+		}
+		// Past 32 bytes the key words leave out the middle (and past 62 the tag the
+		// length).
+		if n <= 32 || string(a.keys[a.koffs[id]:a.koffs[id+1]]) == string(v) {
 			return id
 		}
-		have := a.keys[a.koffs[e-1]:a.koffs[e]]
-		if len(have) != n {
-			continue
-		}
-		if hlo, hhi := enumKey(have); hlo != lo || hhi != hi {
-			continue
-		}
-		if n <= 16 || equalMiddle(have, k) {
-			return e - 1
-		}
 	}
 }
 
-// hash hashes a value for the table. Values of up to 16 bytes, most LowCardinality values,
-// are mixed inline, in the manner of wyhash's short path: their key words (enumKey: first
-// and last words, overlapping; or bytes, below 8), keyed with random keys, multiplied into
-// 128 bits whose halves are folded (mix). Longer values use maphash. Both are seeded per builder,
-// so that inputs cannot be crafted to collide.
-func (a *dictApp) hash(k []byte) uint64 {
-	if len(k) > 16 {
-		return maphash.Bytes(a.seed, k)
+// insert adds v, value i of c, with key words w, to the dictionary in the empty slot j
+// of the table, with tag tag, and returns its index.
+func (a *dictApp) insert(v []byte, j uint64, tag uint32, w dictKey, c *Col, i int) int32 {
+	id := int32(len(a.koffs) - 1)
+	a.table[j] = uint64(id)<<32 | uint64(tag)
+	a.ents = append(a.ents, w)
+	a.keys = append(a.keys, v...)
+	a.koffs = append(a.koffs, int32(len(a.keys)))
+	a.values.append(c, i, i+1)
+	if 2*len(a.koffs) > len(a.table) {
+		a.grow()
 	}
-	lo, hi := enumKey(k)
-	return a.mix(lo, hi, len(k))
-}
-
-// mix is hash of a value of n bytes, at most 16, from its key words lo and hi (enumKey).
-func (a *dictApp) mix(lo, hi uint64, n int) uint64 {
-	h, l := bits.Mul64(lo^a.key0, hi^a.key1^uint64(n))
-	return h ^ l
+	if len(v) == 0 {
+		a.empty = id + 1
+	}
+	return id
 }
 
 // grow doubles the table and re-inserts the distinct values.
 func (a *dictApp) grow() {
-	a.table = make([]int32, 2*len(a.table))
+	a.table = make([]uint64, 2*len(a.table))
 	mask := uint64(len(a.table) - 1)
 	for id := 0; id < len(a.koffs)-1; id++ {
-		k := a.keys[a.koffs[id]:a.koffs[id+1]]
-		j := a.hash(k) & mask
+		v := a.keys[a.koffs[id]:a.koffs[id+1]]
+		h := a.hash(v)
+		j := h & mask
 		for a.table[j] != 0 {
 			j = (j + 1) & mask
 		}
-		a.table[j] = int32(id) + 1
+		a.table[j] = uint64(id)<<32 | uint64(dictTag(h, len(v)))
 	}
 }
 
@@ -750,6 +899,7 @@ func (a *dictApp) finish() arrow.Array {
 	dict := a.values.finish()
 	defer dict.Release()
 	clear(a.table)
+	a.ents = a.ents[:0]
 	a.keys = a.keys[:0]
 	a.koffs = a.koffs[:1]
 	a.empty = 0
