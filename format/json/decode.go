@@ -535,19 +535,38 @@ func (d *decoder) readFastValue(m *member) bool {
 	if pos >= len(buf) {
 		return false
 	}
-	switch c := buf[pos]; {
-	case c == '"' && m.fv == fastString:
+	// The kind is fixed per column, so this switch follows the key order; the first
+	// byte is tested inside each case.
+	switch c := buf[pos]; m.fv {
+	case fastString:
+		if c != '"' {
+			return false
+		}
 		// What the reader does (readString, then AppendText), without the two calls.
+		// The end of most values is in the first 24 bytes, found without a branch on the
+		// string's length past the first word: s1 and s2 mark the specials of bytes
+		// 8-15 and 16-23, and TrailingZeros64 of a word without one is 64, so r is
+		// 8 times the offset of the first special from byte 8 on, 192 when there is
+		// none.
 		start := pos + 1
-		var end int
-		if start+8 <= len(buf) {
-			if m := specials(binary.LittleEndian.Uint64(buf[start : start+8 : start+8])); m != 0 {
-				end = start + bits.TrailingZeros64(m)/8
+		end, from := start+24, start
+		if end <= len(buf) {
+			from = end
+			b := buf[start:end:end]
+			if s := specials(binary.LittleEndian.Uint64(b)); s != 0 {
+				end = start + bits.TrailingZeros64(s)/8
 			} else {
-				end = stringEnd(buf, start+8)
+				t1 := bits.TrailingZeros64(specials(binary.LittleEndian.Uint64(b[8:])))
+				t2 := bits.TrailingZeros64(specials(binary.LittleEndian.Uint64(b[16:])))
+				r := 64 + t1 + t2&-(t1>>6)
+				end = start + r/8
 			}
-		} else {
-			end = stringEnd(buf, start)
+		}
+		if end == start+24 {
+			// No special in the 24 bytes, or fewer left. Only d lives across the call:
+			// buf and start are loaded again.
+			end = stringEnd(d.buf, from)
+			buf, start = d.buf, d.pos+1
 		}
 		if end >= len(buf) {
 			return false
@@ -564,9 +583,9 @@ func (d *decoder) readFastValue(m *member) bool {
 			if v, err := d.readEscaped(start, end); err == nil && m.col.AppendText(v) == nil {
 				return true // readEscaped moved d.pos past the string
 			}
-			d.pos = pos
+			d.pos = start - 1
 		}
-	case m.fv == fastInt:
+	case fastInt:
 		// readInteger of a plain number or quoted number ("id":"0", as
 		// output_format_json_quote_64bit_integers writes them) of up to 18 digits: both
 		// give parseInt's value to AppendInt.

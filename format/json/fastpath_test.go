@@ -266,3 +266,26 @@ func FuzzFastMembers(f *testing.F) {
 		fastDiff(t, s, base, payload, payload, base)
 	})
 }
+
+// TestFastStringEnds covers where readFastValue finds a string's end: in its first word,
+// in the two words after it, past them, and near the end of the message (fewer than 24
+// bytes left), with the closing quote or an escape at every position.
+func TestFastStringEnds(t *testing.T) {
+	base := fastRow(nil)
+	payloads := []string{base}
+	good := 1
+	for n := range 41 {
+		v := strings.Repeat("x", n)
+		payloads = append(payloads, fastRow(map[string]string{"path": `"` + v + `"`, "actor_login": `"` + v + `"`}),
+			`{"path":"`+v+`"}`, `{"path":"`+v)
+		good += 2
+		for p := range n {
+			e := v[:p] + `\/` + v[p:]
+			payloads = append(payloads, fastRow(map[string]string{"path": `"` + e + `"`}), `{"path":"`+e+`"}`)
+			good += 2
+		}
+	}
+	s := defaults()
+	s.SkipUnknownFields = false
+	require.Equal(t, good, fastDiff(t, s, payloads...))
+}
