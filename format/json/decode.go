@@ -573,10 +573,13 @@ func (d *decoder) readFastValue(m *member) bool {
 		}
 		switch buf[end] {
 		case '"':
+			// d.pos moves before the call, so that only what a failure needs lives
+			// across it.
+			d.pos = end + 1
 			if m.col.AppendText(buf[start:end]) == nil {
-				d.pos = end + 1
 				return true
 			}
+			d.pos = start - 1
 		case '\\':
 			// An escape: ClickHouse writes '/' as "\/", so every "owner\/repo" has one.
 			// readString would find it again and call readEscaped(start, end).
@@ -589,26 +592,77 @@ func (d *decoder) readFastValue(m *member) bool {
 		// readInteger of a plain number or quoted number ("id":"0", as
 		// output_format_json_quote_64bit_integers writes them) of up to 18 digits: both
 		// give parseInt's value to AppendInt.
-		i, quoted := pos, c == '"'
-		if quoted {
-			i++
+		q := 0 // 1 for a quoted number, without a branch
+		if c == '"' {
+			q = 1
+		}
+		i := pos + q
+		if i+8 <= len(buf) {
+			// Up to 15 digits, without a branch on their number below eight.
+			w := binary.LittleEndian.Uint64(buf[i : i+8 : i+8])
+			v, n := leadingDigits(w)
+			t := byte(w >> (8 * (n & 7))) // the byte after the digits, when n < 8
+			if n == 8 && i+16 <= len(buf) {
+				w = binary.LittleEndian.Uint64(buf[i+8 : i+16 : i+16])
+				v2, n2 := leadingDigits(w)
+				v = v*pow10[n2&7] + v2 // n2 == 8 is refused below
+				n += n2
+				t = byte(w >> (8 * (n2 & 7)))
+			}
+			// With n == 8 (and no word after it) t is the first digit, which intEnds
+			// refuses.
+			if n-1 < 15 && intEnds[q][t] {
+				d.pos = i + int(n) + q
+				if m.col.AppendInt(int64(v)) == nil {
+					return true
+				}
+				d.pos = pos
+				return false
+			}
 		}
 		var v int64
 		j := i
 		for ; j < len(buf) && j-i < 18 && buf[j]-'0' <= 9; j++ {
 			v = v*10 + int64(buf[j]-'0')
 		}
-		if j > i && j < len(buf) && (quoted && buf[j] == '"' || !quoted && !isBare[buf[j]]) &&
+		if j > i && j < len(buf) && intEnds[q][buf[j]] &&
 			m.col.AppendInt(v) == nil {
-			if quoted {
-				j++
-			}
-			d.pos = j
+			d.pos = j + q
 			return true
 		}
 	}
 	return false
 }
+
+// leadingDigits returns the value and the number (0 to 8) of the decimal digits that w,
+// eight bytes of text read little-endian, starts with. a holds the bytes minus '0', so
+// digits are 0-9; a byte is not a digit when its high bit is set or adding 0x76 sets it
+// (the carry of a byte at 0x8A or above only reaches the bytes after it). The n digits,
+// moved to the top of the word (below them zeros: leading zero digits), are combined in
+// pairs, fours and eights. Nothing branches on n.
+func leadingDigits(w uint64) (uint64, uint) {
+	a := w ^ ('0' * swarOnes)
+	n := uint(bits.TrailingZeros64((a|(a+0x76*swarOnes))&swarHigh)) / 8
+	x := a << (64 - 8*n) // 0 when n == 0
+	x = x * (10<<8 + 1) >> 8
+	x = (x & 0x00FF00FF00FF00FF) * (100<<16 + 1) >> 16
+	x = (x & 0x0000FFFF0000FFFF) * (10000<<32 + 1) >> 32
+	return x, n
+}
+
+// pow10[n] is 10 to the n.
+var pow10 = [8]uint64{1, 10, 100, 1000, 10000, 100000, 1000000, 10000000}
+
+// intEnds[q] marks the bytes that may follow the digits of an integer that readFastValue
+// reads: for a plain number (q == 0) any byte that does not continue a bare token, for a
+// quoted one (q == 1) the closing quote.
+var intEnds = func() (t [2][256]bool) {
+	for c := range 256 {
+		t[0][c] = !isBare[c]
+	}
+	t[1]['"'] = true
+	return t
+}()
 
 // lookup maps the k-th key of an object to a column index, nestedField or unknownField.
 // Inside a nested object the full name is built in d.path.

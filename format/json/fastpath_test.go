@@ -289,3 +289,20 @@ func TestFastStringEnds(t *testing.T) {
 	s.SkipUnknownFields = false
 	require.Equal(t, good, fastDiff(t, s, payloads...))
 }
+
+// TestFastInts covers readFastValue's integers of every digit count, plain and quoted,
+// followed by what may end them and what may not, and near the end of the message.
+func TestFastInts(t *testing.T) {
+	base := fastRow(nil)
+	payloads := []string{base}
+	for n := range 21 {
+		v, nines := "1234567890123456789012"[:n], strings.Repeat("9", n)
+		for _, val := range []string{v, `"` + v + `"`, nines, `"` + nines + `"`, "0" + v, v + "x", `"` + v + `x"`, `"` + v + `}`, v + ".5", "-" + v} {
+			payloads = append(payloads, fastRow(map[string]string{"number": val, "comment_id": val, "neg": val}),
+				`{"comment_id":`+val+`}`, `{"comment_id":`+val)
+		}
+	}
+	s := defaults()
+	s.SkipUnknownFields = false
+	fastDiff(t, s, payloads...)
+}
