@@ -630,6 +630,13 @@ func (d *decoder) readFastValue(m *member) bool {
 			d.pos = j + q
 			return true
 		}
+	case fastArray:
+		// The commonest array, [], as arrayReader reads it; the reader gets any other.
+		if c == '[' && pos+1 < len(buf) && buf[pos+1] == ']' {
+			d.pos = pos + 2
+			m.col.EndArray()
+			return true
+		}
 	}
 	return false
 }

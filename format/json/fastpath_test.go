@@ -306,3 +306,17 @@ func TestFastInts(t *testing.T) {
 	s.SkipUnknownFields = false
 	fastDiff(t, s, payloads...)
 }
+
+// TestFastArrays covers readFastValue's empty arrays and what follows them, next to the
+// arrays the reader gets.
+func TestFastArrays(t *testing.T) {
+	base := fastRow(nil)
+	payloads := []string{base}
+	for _, val := range []string{`[]`, `[ ]`, `[]]`, `[]x`, `[`, `[]"`, `["a"]`, `[[]]`, `null`, `""`} {
+		payloads = append(payloads, fastRow(map[string]string{"labels": val, "nested": val}),
+			`{"labels":`+val+`}`, `{"labels":`+val, `{"nested":`+val+`}`)
+	}
+	s := defaults()
+	s.SkipUnknownFields = false
+	require.Equal(t, 14, fastDiff(t, s, payloads...))
+}
