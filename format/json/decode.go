@@ -105,7 +105,7 @@ type decoder struct {
 	members  []member    // members[k]: the column the k-th key of earlier rows named (ClickHouse's prev_positions)
 	plan     int         // members[:plan] name distinct columns (-1: not known since members changed)
 	colsOf   *block.Rows // the Rows whose columns members hold (the last one decoded into)
-	keyLits  []keyLit    // keyLits[i]: the raw key of column i in compact JSON
+	keyLits  [2][]keyLit // keyLits[0][i], keyLits[1][i]: the raw key of column i in compact JSON, first in an object or not
 	fastVals []fastValue // fastVals[i]: which values of column i fastMembers reads itself
 	path     []byte      // full dotted name of a key inside a nested object
 
@@ -145,7 +145,7 @@ func newDecoder(k kind, cols []block.Column, s *format.Settings) (*decoder, erro
 		useTypes:    s.WithTypesUseHeader,
 		seen:        make([]uint32, len(cols)),
 		members:     make([]member, len(cols)),
-		keyLits:     make([]keyLit, len(cols)),
+		keyLits:     [2][]keyLit{make([]keyLit, len(cols)), make([]keyLit, len(cols))},
 		fastVals:    make([]fastValue, len(cols)),
 		identity:    make([]int, len(cols)),
 		offsets:     make([][]int, len(cols)),
@@ -170,7 +170,8 @@ func newDecoder(k kind, cols []block.Column, s *format.Settings) (*decoder, erro
 		d.index[c.Name] = i
 		d.members[i] = member{lit: noKeyLit, p: -1}
 		d.identity[i] = i
-		d.keyLits[i] = newKeyLit(c.Name)
+		d.keyLits[0][i] = newKeyLit(c.Name, '{')
+		d.keyLits[1][i] = newKeyLit(c.Name, ',')
 		if !k.strings() {
 			d.fastVals[i] = fastValueOf(c.Type)
 		}
@@ -447,6 +448,9 @@ func (d *decoder) fastMembers(k int) (int, error) {
 			d.findPlan()
 		}
 		plan = d.plan
+		// members[0]'s key text starts with the object's '{', which readRow consumed:
+		// back to it, so that every member compares its key the same way.
+		d.pos--
 	}
 	// Few locals live across the calls in the loop: Go's calls keep no register, so
 	// each would be stored and loaded again around every call. A member not known yet
@@ -456,7 +460,7 @@ func (d *decoder) fastMembers(k int) (int, error) {
 		m := &ms[k]
 		l := &m.lit
 		n := 0
-		if buf, pos := d.buf, d.pos; k > 0 && pos+8*keyWords <= len(buf) && l.m[0] != 0 {
+		if buf, pos := d.buf, d.pos; pos+8*keyWords <= len(buf) && l.m[0] != 0 {
 			// The commonest case inline: three loads and compares, no call.
 			b := buf[pos : pos+8*keyWords : pos+8*keyWords]
 			x := (binary.LittleEndian.Uint64(b)^l.w[0])&l.m[0] |
@@ -466,7 +470,7 @@ func (d *decoder) fastMembers(k int) (int, error) {
 				n = len(l.text)
 			}
 		} else {
-			n = l.match(d.buf[d.pos:], k > 0)
+			n = l.match(d.buf[d.pos:])
 		}
 		if n == 0 {
 			break
@@ -491,6 +495,9 @@ func (d *decoder) fastMembers(k int) (int, error) {
 		if err := d.readers[p](&d.scanner, m.col); err != nil {
 			return k, d.fieldError(p, err)
 		}
+	}
+	if k == 0 {
+		d.pos++ // after the '{' again
 	}
 	if k > 0 && k <= plan {
 		// The row goes on past the members read without d.seen, unless it ends here
@@ -694,7 +701,7 @@ func (d *decoder) lookup(key []byte, k, prefix int) int {
 	}
 	if idx >= 0 && k < len(d.members) {
 		d.plan = -1
-		d.members[k] = member{lit: d.keyLits[idx], col: d.rows.Col(idx), p: int32(idx), fv: d.fastVals[idx]}
+		d.members[k] = member{lit: d.keyLits[min(k, 1)][idx], col: d.rows.Col(idx), p: int32(idx), fv: d.fastVals[idx]}
 	}
 	return idx
 }
