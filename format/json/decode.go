@@ -105,7 +105,7 @@ type decoder struct {
 	members  []member    // members[k]: the column the k-th key of earlier rows named (ClickHouse's prev_positions)
 	plan     int         // members[:plan] name distinct columns (-1: not known since members changed)
 	colsOf   *block.Rows // the Rows whose columns members hold (the last one decoded into)
-	keyLits  []keyLit    // keyLits[i]: the raw key of column i in compact JSON
+	keyLits  [2][]keyLit // keyLits[0][i], keyLits[1][i]: the raw key of column i in compact JSON, first in an object or not
 	fastVals []fastValue // fastVals[i]: which values of column i fastMembers reads itself
 	path     []byte      // full dotted name of a key inside a nested object
 
@@ -145,7 +145,7 @@ func newDecoder(k kind, cols []block.Column, s *format.Settings) (*decoder, erro
 		useTypes:    s.WithTypesUseHeader,
 		seen:        make([]uint32, len(cols)),
 		members:     make([]member, len(cols)),
-		keyLits:     make([]keyLit, len(cols)),
+		keyLits:     [2][]keyLit{make([]keyLit, len(cols)), make([]keyLit, len(cols))},
 		fastVals:    make([]fastValue, len(cols)),
 		identity:    make([]int, len(cols)),
 		offsets:     make([][]int, len(cols)),
@@ -170,7 +170,8 @@ func newDecoder(k kind, cols []block.Column, s *format.Settings) (*decoder, erro
 		d.index[c.Name] = i
 		d.members[i] = member{lit: noKeyLit, p: -1}
 		d.identity[i] = i
-		d.keyLits[i] = newKeyLit(c.Name)
+		d.keyLits[0][i] = newKeyLit(c.Name, '{')
+		d.keyLits[1][i] = newKeyLit(c.Name, ',')
 		if !k.strings() {
 			d.fastVals[i] = fastValueOf(c.Type)
 		}
@@ -447,6 +448,9 @@ func (d *decoder) fastMembers(k int) (int, error) {
 			d.findPlan()
 		}
 		plan = d.plan
+		// members[0]'s key text starts with the object's '{', which readRow consumed:
+		// back to it, so that every member compares its key the same way.
+		d.pos--
 	}
 	// Few locals live across the calls in the loop: Go's calls keep no register, so
 	// each would be stored and loaded again around every call. A member not known yet
@@ -456,7 +460,7 @@ func (d *decoder) fastMembers(k int) (int, error) {
 		m := &ms[k]
 		l := &m.lit
 		n := 0
-		if buf, pos := d.buf, d.pos; k > 0 && pos+8*keyWords <= len(buf) && l.m[0] != 0 {
+		if buf, pos := d.buf, d.pos; pos+8*keyWords <= len(buf) && l.m[0] != 0 {
 			// The commonest case inline: three loads and compares, no call.
 			b := buf[pos : pos+8*keyWords : pos+8*keyWords]
 			x := (binary.LittleEndian.Uint64(b)^l.w[0])&l.m[0] |
@@ -466,7 +470,7 @@ func (d *decoder) fastMembers(k int) (int, error) {
 				n = len(l.text)
 			}
 		} else {
-			n = l.match(d.buf[d.pos:], k > 0)
+			n = l.match(d.buf[d.pos:])
 		}
 		if n == 0 {
 			break
@@ -491,6 +495,9 @@ func (d *decoder) fastMembers(k int) (int, error) {
 		if err := d.readers[p](&d.scanner, m.col); err != nil {
 			return k, d.fieldError(p, err)
 		}
+	}
+	if k == 0 {
+		d.pos++ // after the '{' again
 	}
 	if k > 0 && k <= plan {
 		// The row goes on past the members read without d.seen, unless it ends here
@@ -535,61 +542,141 @@ func (d *decoder) readFastValue(m *member) bool {
 	if pos >= len(buf) {
 		return false
 	}
-	switch c := buf[pos]; {
-	case c == '"' && m.fv == fastString:
+	// The kind is fixed per column, so this switch follows the key order; the first
+	// byte is tested inside each case.
+	switch c := buf[pos]; m.fv {
+	case fastString:
+		if c != '"' {
+			return false
+		}
 		// What the reader does (readString, then AppendText), without the two calls.
+		// The end of most values is in the first 24 bytes, found without a branch on the
+		// string's length past the first word: s1 and s2 mark the specials of bytes
+		// 8-15 and 16-23, and TrailingZeros64 of a word without one is 64, so r is
+		// 8 times the offset of the first special from byte 8 on, 192 when there is
+		// none.
 		start := pos + 1
-		var end int
-		if start+8 <= len(buf) {
-			if m := specials(binary.LittleEndian.Uint64(buf[start : start+8 : start+8])); m != 0 {
-				end = start + bits.TrailingZeros64(m)/8
+		end, from := start+24, start
+		if end <= len(buf) {
+			from = end
+			b := buf[start:end:end]
+			if s := specials(binary.LittleEndian.Uint64(b)); s != 0 {
+				end = start + bits.TrailingZeros64(s)/8
 			} else {
-				end = stringEnd(buf, start+8)
+				t1 := bits.TrailingZeros64(specials(binary.LittleEndian.Uint64(b[8:])))
+				t2 := bits.TrailingZeros64(specials(binary.LittleEndian.Uint64(b[16:])))
+				r := 64 + t1 + t2&-(t1>>6)
+				end = start + r/8
 			}
-		} else {
-			end = stringEnd(buf, start)
+		}
+		if end == start+24 {
+			// No special in the 24 bytes, or fewer left. Only d lives across the call:
+			// buf and start are loaded again.
+			end = stringEnd(d.buf, from)
+			buf, start = d.buf, d.pos+1
 		}
 		if end >= len(buf) {
 			return false
 		}
 		switch buf[end] {
 		case '"':
+			// d.pos moves before the call, so that only what a failure needs lives
+			// across it.
+			d.pos = end + 1
 			if m.col.AppendText(buf[start:end]) == nil {
-				d.pos = end + 1
 				return true
 			}
+			d.pos = start - 1
 		case '\\':
 			// An escape: ClickHouse writes '/' as "\/", so every "owner\/repo" has one.
 			// readString would find it again and call readEscaped(start, end).
 			if v, err := d.readEscaped(start, end); err == nil && m.col.AppendText(v) == nil {
 				return true // readEscaped moved d.pos past the string
 			}
-			d.pos = pos
+			d.pos = start - 1
 		}
-	case m.fv == fastInt:
+	case fastInt:
 		// readInteger of a plain number or quoted number ("id":"0", as
 		// output_format_json_quote_64bit_integers writes them) of up to 18 digits: both
 		// give parseInt's value to AppendInt.
-		i, quoted := pos, c == '"'
-		if quoted {
-			i++
+		q := 0 // 1 for a quoted number, without a branch
+		if c == '"' {
+			q = 1
+		}
+		i := pos + q
+		if i+8 <= len(buf) {
+			// Up to 15 digits, without a branch on their number below eight.
+			w := binary.LittleEndian.Uint64(buf[i : i+8 : i+8])
+			v, n := leadingDigits(w)
+			t := byte(w >> (8 * (n & 7))) // the byte after the digits, when n < 8
+			if n == 8 && i+16 <= len(buf) {
+				w = binary.LittleEndian.Uint64(buf[i+8 : i+16 : i+16])
+				v2, n2 := leadingDigits(w)
+				v = v*pow10[n2&7] + v2 // n2 == 8 is refused below
+				n += n2
+				t = byte(w >> (8 * (n2 & 7)))
+			}
+			// With n == 8 (and no word after it) t is the first digit, which intEnds
+			// refuses.
+			if n-1 < 15 && intEnds[q][t] {
+				d.pos = i + int(n) + q
+				if m.col.AppendInt(int64(v)) == nil {
+					return true
+				}
+				d.pos = pos
+				return false
+			}
 		}
 		var v int64
 		j := i
 		for ; j < len(buf) && j-i < 18 && buf[j]-'0' <= 9; j++ {
 			v = v*10 + int64(buf[j]-'0')
 		}
-		if j > i && j < len(buf) && (quoted && buf[j] == '"' || !quoted && !isBare[buf[j]]) &&
+		if j > i && j < len(buf) && intEnds[q][buf[j]] &&
 			m.col.AppendInt(v) == nil {
-			if quoted {
-				j++
-			}
-			d.pos = j
+			d.pos = j + q
+			return true
+		}
+	case fastArray:
+		// The commonest array, [], as arrayReader reads it; the reader gets any other.
+		if c == '[' && pos+1 < len(buf) && buf[pos+1] == ']' {
+			d.pos = pos + 2
+			m.col.EndArray()
 			return true
 		}
 	}
 	return false
 }
+
+// leadingDigits returns the value and the number (0 to 8) of the decimal digits that w,
+// eight bytes of text read little-endian, starts with. a holds the bytes minus '0', so
+// digits are 0-9; a byte is not a digit when its high bit is set or adding 0x76 sets it
+// (the carry of a byte at 0x8A or above only reaches the bytes after it). The n digits,
+// moved to the top of the word (below them zeros: leading zero digits), are combined in
+// pairs, fours and eights. Nothing branches on n.
+func leadingDigits(w uint64) (uint64, uint) {
+	a := w ^ ('0' * swarOnes)
+	n := uint(bits.TrailingZeros64((a|(a+0x76*swarOnes))&swarHigh)) / 8
+	x := a << (64 - 8*n) // 0 when n == 0
+	x = x * (10<<8 + 1) >> 8
+	x = (x & 0x00FF00FF00FF00FF) * (100<<16 + 1) >> 16
+	x = (x & 0x0000FFFF0000FFFF) * (10000<<32 + 1) >> 32
+	return x, n
+}
+
+// pow10[n] is 10 to the n.
+var pow10 = [8]uint64{1, 10, 100, 1000, 10000, 100000, 1000000, 10000000}
+
+// intEnds[q] marks the bytes that may follow the digits of an integer that readFastValue
+// reads: for a plain number (q == 0) any byte that does not continue a bare token, for a
+// quoted one (q == 1) the closing quote.
+var intEnds = func() (t [2][256]bool) {
+	for c := range 256 {
+		t[0][c] = !isBare[c]
+	}
+	t[1]['"'] = true
+	return t
+}()
 
 // lookup maps the k-th key of an object to a column index, nestedField or unknownField.
 // Inside a nested object the full name is built in d.path.
@@ -614,7 +701,7 @@ func (d *decoder) lookup(key []byte, k, prefix int) int {
 	}
 	if idx >= 0 && k < len(d.members) {
 		d.plan = -1
-		d.members[k] = member{lit: d.keyLits[idx], col: d.rows.Col(idx), p: int32(idx), fv: d.fastVals[idx]}
+		d.members[k] = member{lit: d.keyLits[min(k, 1)][idx], col: d.rows.Col(idx), p: int32(idx), fv: d.fastVals[idx]}
 	}
 	return idx
 }

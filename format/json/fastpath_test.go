@@ -266,3 +266,57 @@ func FuzzFastMembers(f *testing.F) {
 		fastDiff(t, s, base, payload, payload, base)
 	})
 }
+
+// TestFastStringEnds covers where readFastValue finds a string's end: in its first word,
+// in the two words after it, past them, and near the end of the message (fewer than 24
+// bytes left), with the closing quote or an escape at every position.
+func TestFastStringEnds(t *testing.T) {
+	base := fastRow(nil)
+	payloads := []string{base}
+	good := 1
+	for n := range 41 {
+		v := strings.Repeat("x", n)
+		payloads = append(payloads, fastRow(map[string]string{"path": `"` + v + `"`, "actor_login": `"` + v + `"`}),
+			`{"path":"`+v+`"}`, `{"path":"`+v)
+		good += 2
+		for p := range n {
+			e := v[:p] + `\/` + v[p:]
+			payloads = append(payloads, fastRow(map[string]string{"path": `"` + e + `"`}), `{"path":"`+e+`"}`)
+			good += 2
+		}
+	}
+	s := defaults()
+	s.SkipUnknownFields = false
+	require.Equal(t, good, fastDiff(t, s, payloads...))
+}
+
+// TestFastInts covers readFastValue's integers of every digit count, plain and quoted,
+// followed by what may end them and what may not, and near the end of the message.
+func TestFastInts(t *testing.T) {
+	base := fastRow(nil)
+	payloads := []string{base}
+	for n := range 21 {
+		v, nines := "1234567890123456789012"[:n], strings.Repeat("9", n)
+		for _, val := range []string{v, `"` + v + `"`, nines, `"` + nines + `"`, "0" + v, v + "x", `"` + v + `x"`, `"` + v + `}`, v + ".5", "-" + v} {
+			payloads = append(payloads, fastRow(map[string]string{"number": val, "comment_id": val, "neg": val}),
+				`{"comment_id":`+val+`}`, `{"comment_id":`+val)
+		}
+	}
+	s := defaults()
+	s.SkipUnknownFields = false
+	fastDiff(t, s, payloads...)
+}
+
+// TestFastArrays covers readFastValue's empty arrays and what follows them, next to the
+// arrays the reader gets.
+func TestFastArrays(t *testing.T) {
+	base := fastRow(nil)
+	payloads := []string{base}
+	for _, val := range []string{`[]`, `[ ]`, `[]]`, `[]x`, `[`, `[]"`, `["a"]`, `[[]]`, `null`, `""`} {
+		payloads = append(payloads, fastRow(map[string]string{"labels": val, "nested": val}),
+			`{"labels":`+val+`}`, `{"labels":`+val, `{"nested":`+val+`}`)
+	}
+	s := defaults()
+	s.SkipUnknownFields = false
+	require.Equal(t, 14, fastDiff(t, s, payloads...))
+}

@@ -450,6 +450,9 @@ const (
 	// fastInt: integers of up to 18 digits, plain or quoted. The reader is readInteger,
 	// which gives such a number's value to Col.AppendInt.
 	fastInt
+	// fastArray: the empty array []. The reader (arrayReader) appends it with
+	// Col.EndArray alone.
+	fastArray
 )
 
 // fastValueOf returns the fastValue of a column of type t, matching compileReader.
@@ -463,6 +466,8 @@ func fastValueOf(t *block.Type) fastValue {
 	case block.Int8, block.Int16, block.Int32, block.Int64,
 		block.UInt8, block.UInt16, block.UInt32, block.UInt64:
 		return fastInt
+	case block.Array:
+		return fastArray
 	}
 	return fastNone
 }
