@@ -258,9 +258,37 @@ func (c *Col) dateTime19UTC(v []byte) (int64, bool) {
 	w0 := binary.LittleEndian.Uint64(v)
 	w1 := binary.LittleEndian.Uint64(v[8:])
 	w2 := binary.LittleEndian.Uint64(v[11:])
-	if w0 == c.dt19[0] && w1 == c.dt19[1] && w2 == c.dt19[2] {
+	if (w0^c.dt19[0])|(w1^c.dt19[1])|(w2^c.dt19[2]) == 0 {
 		return c.dt19Sec, true
 	}
+	return c.newDateTime19UTC(v, w0, w1, w2)
+}
+
+// appendDateTime19UTC is AppendText for a column whose texts dateTime19UTC converts
+// (textDateTime19UTC), without appendDateTimeText's checks: dateTime19UTC, with its
+// comparison with the last text inline, and the general path for a text it refuses.
+func (c *Col) appendDateTime19UTC(v []byte) error {
+	if len(v) != 19 {
+		return c.appendText(v)
+	}
+	w0 := binary.LittleEndian.Uint64(v)
+	w1 := binary.LittleEndian.Uint64(v[8:])
+	w2 := binary.LittleEndian.Uint64(v[11:])
+	sec := c.dt19Sec
+	if (w0^c.dt19[0])|(w1^c.dt19[1])|(w2^c.dt19[2]) != 0 {
+		var ok bool
+		if sec, ok = c.newDateTime19UTC(v, w0, w1, w2); !ok {
+			return c.appendText(v)
+		}
+	}
+	c.i64 = append(c.i64, sec)
+	c.commit()
+	return nil
+}
+
+// newDateTime19UTC is dateTime19UTC for a text other than the last one; w0, w1 and w2
+// are its words at 0, 8 and 11.
+func (c *Col) newDateTime19UTC(v []byte, w0, w1, w2 uint64) (int64, bool) {
 	y, mo, day, h, mi, s, ok := dateTime19Fields(v)
 	if !ok {
 		return 0, false
@@ -419,13 +447,6 @@ const maxCachedDateTime = 40
 func (c *Col) appendDateTimeText(v []byte) error {
 	if c.locErr != nil {
 		return &ValueError{Column: c.name, Type: c.typ.String(), Reason: "cannot be set: " + c.locErr.Error(), Err: c.locErr}
-	}
-	if len(v) == 19 && c.kind == DateTime && c.loc == time.UTC && !c.opts.DateTimeBestEffort {
-		if sec, ok := c.dateTime19UTC(v); ok {
-			c.i64 = append(c.i64, sec)
-			c.commit()
-			return nil
-		}
 	}
 	if c.dtText != nil && len(v) == len(c.dtText) && equalShort(v, c.dtText) {
 		c.i64 = append(c.i64, c.dtSec)

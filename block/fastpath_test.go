@@ -324,3 +324,45 @@ func TestEqualShort(t *testing.T) {
 	}
 	assert.False(t, equalShort([]byte("ab"), []byte("abc")))
 }
+
+// TestAppendTextString checks AppendText's copy of String values (words for 4 to 32
+// bytes, memmove otherwise) against plain appends: every length from 0 to 70, at every
+// amount of spare capacity left in the column's buffer, into String, LowCardinality and
+// Nullable columns, from slices of a larger buffer (bytes around a value must not be read
+// into it).
+func TestAppendTextString(t *testing.T) {
+	cols := mustColumns(t, "s String", "lc LowCardinality(String)", "n Nullable(String)")
+	src := make([]byte, 200)
+	for i := range src {
+		src[i] = byte('A' + i%50)
+	}
+	for _, ci := range []int{0, 1, 2} {
+		rows := NewRows(cols, Options{})
+		c := rows.Col(ci)
+		for room := range 40 {
+			for n := range 71 {
+				// A buffer of 64 bytes with exactly room bytes of spare capacity.
+				rows.Reset()
+				c.bin = make([]byte, 0, 64)
+				var want []byte
+				wantOffs := []int32{0}
+				add := func(v []byte) {
+					t.Helper()
+					require.NoError(t, c.AppendText(v))
+					want = append(want, v...)
+					wantOffs = append(wantOffs, int32(len(want)))
+				}
+				for extra := 64 - room; extra > 0; extra -= min(extra, 10) {
+					add(src[100 : 100+min(extra, 10)])
+				}
+				require.Equal(t, room, cap(c.bin)-len(c.bin))
+				at := 30 + n%7
+				add(src[at : at+n : at+n])
+				add(src[at : at+n/2 : at+n/2])
+				require.Equal(t, string(want), string(c.bin), "room %d, length %d", room, n)
+				require.Equal(t, wantOffs, c.offs, "room %d, length %d", room, n)
+				require.Equal(t, len(wantOffs)-1, c.Len())
+			}
+		}
+	}
+}

@@ -190,8 +190,9 @@ type Col struct {
 	nullable bool
 	open     bool // an Array, Map or Tuple value is begun and not ended
 	opts     Options
-	n        int    // number of values
-	bin      []byte // repStr, repFixed
+	text     textPath // AppendText's path
+	n        int      // number of values
+	bin      []byte   // repStr, repFixed
 	offs     []int32
 	valid    []bool  // Nullable only: one per value
 	i64      []int64 // Int64, DateTime (seconds), DateTime64 (ticks of the Arrow unit)
@@ -341,8 +342,27 @@ func newCol(name string, t *Type, opts Options) *Col {
 	if c.rep == repStr || c.rep == repList || c.rep == repMap {
 		c.offs = []int32{0}
 	}
+	switch {
+	case c.rep == repStr:
+		c.text = textStr
+	case c.kind == DateTime && c.loc == time.UTC && c.locErr == nil && !opts.DateTimeBestEffort:
+		c.text = textDateTime19UTC
+	case c.kind == Enum8 || c.kind == Enum16:
+		c.text = textEnum
+	}
 	return c
 }
+
+// textPath is the path of [Col.AppendText] for a column: the commonest text columns
+// have their own, tried in this order, before the type switch of the others.
+type textPath uint8
+
+const (
+	textOther         textPath = iota
+	textStr                    // String, LowCardinality(String)
+	textDateTime19UTC          // DateTime in UTC, basic format: dateTime19UTC, for texts of 19 bytes
+	textEnum                   // Enum8, Enum16
+)
 
 // unitExp is the number of fractional digits of the Arrow unit of DateTime64(p).
 func unitExp(p int) int {
