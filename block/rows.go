@@ -51,10 +51,19 @@ type Rows struct {
 // reports it up front).
 func NewRows(cols []Column, opts Options) *Rows {
 	r := &Rows{cols: cols, c: make([]*Col, len(cols)), index: make(map[string]int, len(cols))}
+	var dt19Row *dt19Cache
 	for i, c := range cols {
-		r.c[i] = newCol(c.Name, c.Type, opts)
+		col := newCol(c.Name, c.Type, opts)
+		r.c[i] = col
 		if _, dup := r.index[c.Name]; !dup {
 			r.index[c.Name] = i
+		}
+		if col.text == textDateTime19UTC {
+			if dt19Row == nil {
+				e := dt19Epoch
+				dt19Row = &e
+			}
+			col.dt19Row = dt19Row
 		}
 	}
 	return r
@@ -238,11 +247,13 @@ type Col struct {
 	// of a file), and comparing the text is cheaper than parsing it.
 	dtText []byte
 	dtSec  int64
-	// DateTime in UTC: the last "YYYY-MM-DD hh:mm:ss" text that dateTime19UTC converted,
-	// as its three overlapping words, and its seconds. Until there is one, the words
-	// disagree where they overlap (see newCol), so that no text matches them.
-	dt19    [3]uint64
-	dt19Sec int64
+	// DateTime in UTC: the last "YYYY-MM-DD hh:mm:ss" text that dateTime19UTC converted
+	// for this column (1970-01-01 00:00:00 until there is one), and the last one it
+	// converted for any column of the row (dt19Row, shared by the top-level columns of
+	// a Rows; &dt19 for the others): a row's times often share their date or repeat
+	// each other (created_at and updated_at).
+	dt19    dt19Cache
+	dt19Row *dt19Cache
 
 	// Decimal: 10^Precision, the first magnitude out of range.
 	decLimit u256
@@ -288,9 +299,8 @@ func newCol(name string, t *Type, opts Options) *Col {
 	case DateTime, DateTime64:
 		c.rep = repI64
 		c.loc, c.locErr = loadLocation(b.TZ)
-		// Byte 11 of a text is byte 3 of its second word and byte 0 of its third: no
-		// text has these words (zero words would match 19 NUL bytes, as 1970-01-01).
-		c.dt19 = [3]uint64{0, 0, 1}
+		c.dt19 = dt19Epoch
+		c.dt19Row = &c.dt19
 		if c.kind == DateTime64 {
 			c.unitExp = unitExp(b.Precision)
 		}
