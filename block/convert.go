@@ -34,7 +34,17 @@ func (c *Col) AppendInt(v int64) error {
 		if v < c.imin || v > c.imax {
 			return c.intRangeErr(v)
 		}
-		c.pushInt(v)
+		// The commonest integer columns without pushInt's call and jump table.
+		switch c.kind {
+		case UInt32:
+			c.u32 = append(c.u32, uint32(v))
+		case UInt64:
+			c.u64 = append(c.u64, uint64(v))
+		case Int64:
+			c.i64 = append(c.i64, v)
+		default:
+			c.pushInt(v)
+		}
 	case Float32, Float64:
 		c.pushInt(v)
 	case Bool:
