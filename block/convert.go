@@ -262,7 +262,7 @@ func (c *Col) AppendText(v []byte) error {
 		// past the value are v's own and lie beyond len(c.bin).
 		if n, l := len(v), len(c.bin); n != 0 {
 			if uint(n-4) <= 32-4 && cap(c.bin)-l >= 32 {
-				d, p := unsafe.Pointer(&c.bin[l : l+32][0]), unsafe.Pointer(&v[0])
+				d, p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(c.bin)), l), unsafe.Pointer(unsafe.SliceData(v))
 				if n >= 8 {
 					// max and min without a branch (the compiler's are branches here).
 					o2 := (n - 16) &^ ((n - 16) >> 63)

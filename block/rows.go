@@ -38,10 +38,11 @@ type Options struct {
 //
 // A Rows is not safe for concurrent use. Its zero value is not usable: use [NewRows].
 type Rows struct {
-	cols  []Column
-	c     []*Col
-	index map[string]int
-	n     int
+	cols   []Column
+	c      []*Col
+	nested []*Col // the columns of c that can be left open (Array, Map, Tuple)
+	index  map[string]int
+	n      int
 }
 
 // NewRows returns an empty Rows for cols converting values per opts. cols must be valid (as
@@ -57,6 +58,9 @@ func NewRows(cols []Column, opts Options) *Rows {
 		r.c[i] = col
 		if _, dup := r.index[c.Name]; !dup {
 			r.index[c.Name] = i
+		}
+		if col.rep == repList || col.rep == repMap || col.rep == repTuple {
+			r.nested = append(r.nested, col)
 		}
 		if col.text == textDateTime19UTC {
 			if dt19Row == nil {
@@ -97,10 +101,16 @@ func (r *Rows) Len() int { return r.n }
 // Map or Tuple was begun and not ended; the error names the column. On error the partial row
 // is discarded and the rows completed before stay staged.
 func (r *Rows) EndRow() error {
-	// The common case alone first: every column got one value, and none is left open.
+	// The common case alone first: every column got one value, and none is left open
+	// (only the nested columns can be: Begin* panics on the others).
 	n1 := r.n + 1
 	for _, c := range r.c {
-		if c.n != n1 || c.open {
+		if c.n != n1 {
+			return r.endRowSlow()
+		}
+	}
+	for _, c := range r.nested {
+		if c.open {
 			return r.endRowSlow()
 		}
 	}
