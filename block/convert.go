@@ -293,7 +293,8 @@ func (c *Col) AppendText(v []byte) error {
 	return c.appendText(v)
 }
 
-// appendEnumText is AppendText for an Enum column: a name first, inline.
+// appendEnumText is AppendText for an Enum column: a declared name, appended without the
+// type switch, or else the general path (a value as digits, or the error).
 func (c *Col) appendEnumText(v []byte) error {
 	pos, ok := c.enumByName.lookup(v)
 	if !ok {
