@@ -247,10 +247,11 @@ func dateTime19Pairs(x uint64) uint64 { return x*10 + x>>8 }
 
 // dateTime19UTC converts the commonest DateTime text, "YYYY-MM-DD hh:mm:ss" (or with
 // 'T') of a column in UTC, of the years 1970 to 2105: the three words that
-// parseDateTime19 reads are compared with the last text's first (a column often repeats a
-// value), then parseDateTime19's fields (from dateTime19Fields, its parser, which takes
-// and refuses the same texts) are checked and converted with month tables instead
-// of the general path's dtText cache, validDate and daysFromCivil. It reports false for any
+// parseDateTime19 reads are compared with the column's last text's first (a column often
+// repeats a value), then with the date of the row's last text (newDateTime19UTC), and
+// only then are parseDateTime19's fields (from dateTime19Fields, its parser, which takes
+// and refuses the same texts) checked and converted with month tables instead of the
+// general path's dtText cache, validDate and daysFromCivil. It reports false for any
 // other text, which the general path then parses or refuses with its error; len(v) must be
 // 19.
 func (c *Col) dateTime19UTC(v []byte) (int64, bool) {
@@ -258,8 +259,65 @@ func (c *Col) dateTime19UTC(v []byte) (int64, bool) {
 	w0 := binary.LittleEndian.Uint64(v)
 	w1 := binary.LittleEndian.Uint64(v[8:])
 	w2 := binary.LittleEndian.Uint64(v[11:])
-	if w0 == c.dt19[0] && w1 == c.dt19[1] && w2 == c.dt19[2] {
-		return c.dt19Sec, true
+	if (w0^c.dt19.w[0])|(w1^c.dt19.w[1])|(w2^c.dt19.w[2]) == 0 {
+		return c.dt19.sec, true
+	}
+	return c.newDateTime19UTC(v, w0, w1, w2)
+}
+
+// dt19Cache is a "YYYY-MM-DD hh:mm:ss" (or 'T') text that dateTime19UTC converted: its
+// words at 0, 8 and 11, its seconds and the seconds of the start of its day.
+type dt19Cache struct {
+	w        [3]uint64
+	sec, day int64
+}
+
+// dt19Epoch is 1970-01-01 00:00:00, what an empty dt19Cache holds: a conversion like
+// any other, so that a text that matches it (or its date) has its value.
+var dt19Epoch = func() dt19Cache {
+	const s = "1970-01-01 00:00:00"
+	return dt19Cache{w: [3]uint64{binary.LittleEndian.Uint64([]byte(s)),
+		binary.LittleEndian.Uint64([]byte(s[8:])), binary.LittleEndian.Uint64([]byte(s[11:]))}}
+}()
+
+// appendDateTime19UTC is AppendText for a column whose texts dateTime19UTC converts
+// (textDateTime19UTC), without appendDateTimeText's checks: dateTime19UTC, with its
+// comparison with the last text inline, and the general path for a text it refuses.
+func (c *Col) appendDateTime19UTC(v []byte) error {
+	if len(v) != 19 {
+		return c.appendText(v)
+	}
+	w0 := binary.LittleEndian.Uint64(v)
+	w1 := binary.LittleEndian.Uint64(v[8:])
+	w2 := binary.LittleEndian.Uint64(v[11:])
+	sec := c.dt19.sec
+	if (w0^c.dt19.w[0])|(w1^c.dt19.w[1])|(w2^c.dt19.w[2]) != 0 {
+		var ok bool
+		if sec, ok = c.newDateTime19UTC(v, w0, w1, w2); !ok {
+			return c.appendText(v)
+		}
+	}
+	c.i64 = append(c.i64, sec)
+	c.commit()
+	return nil
+}
+
+// newDateTime19UTC is dateTime19UTC for a text other than the column's last one; w0, w1
+// and w2 are its words at 0, 8 and 11. A text with the date of the row's last one
+// (c.dt19Row) has that date's start plus its time (time19): the date, the same bytes as
+// one that was converted, is valid, so only bytes 10 to 18 are left to check.
+func (c *Col) newDateTime19UTC(v []byte, w0, w1, w2 uint64) (int64, bool) {
+	r := c.dt19Row
+	if w0 == r.w[0] && uint16(w1) == uint16(r.w[1]) {
+		t, ok := time19(w1, w2)
+		if !ok {
+			return 0, false
+		}
+		sec := r.day + t
+		c.dt19.day = r.day
+		c.dt19.w, r.w = [3]uint64{w0, w1, w2}, [3]uint64{w0, w1, w2}
+		c.dt19.sec, r.sec = sec, sec
+		return sec, true
 	}
 	y, mo, day, h, mi, s, ok := dateTime19Fields(v)
 	if !ok {
@@ -286,10 +344,30 @@ func (c *Col) dateTime19UTC(v []byte) (int64, bool) {
 	if leap && mo > 2 {
 		n++
 	}
-	sec := int64(n)*86400 + int64(h*3600+mi*60+s)
-	c.dt19 = [3]uint64{w0, w1, w2}
-	c.dt19Sec = sec
+	d := int64(n) * 86400
+	sec := d + int64(h*3600+mi*60+s)
+	c.dt19 = dt19Cache{w: [3]uint64{w0, w1, w2}, sec: sec, day: d}
+	*r = c.dt19
 	return sec, true
+}
+
+// time19 returns the seconds of the time of day of a "YYYY-MM-DD hh:mm:ss" text from
+// its words at 8 (w1) and 11 (w2): byte 10 (' ' or 'T') and bytes 11 to 18, checked as
+// dateTime19Fields and dateTime19UTC check them, with one branch: x10*(x10^('T'^' '))
+// is 0 only for x10 = 0 or 'T'^' ', and the hours, minutes and seconds (0 to 99 once
+// the digits are checked) plus 128-24, 128-60 and 128-60 reach 128 only when out of
+// range, without a carry into the next byte. The seconds mean nothing when ok is false.
+func time19(w1, w2 uint64) (int64, bool) {
+	const (
+		want2 = 0x30303A30303A3030 // "hh:mm:ss"
+		add2  = 0x06060F06060F0606 // 6 for a digit, 0xF for a separator
+		high  = 0xF0F0F0F0F0F0F0F0
+	)
+	x10 := w1>>16&0xFF ^ ' '
+	x2 := w2 ^ want2
+	t2 := dateTime19Pairs(x2) // hh in byte 0, mm in byte 3, ss in byte 6
+	bad := x10*(x10^('T'^' ')) | (x2|(x2+add2))&high | (t2+(104|68<<24|68<<48))&(0x80|0x80<<24|0x80<<48)
+	return int64(t2&0xFF*3600 + t2>>24&0xFF*60 + t2>>48&0xFF), bad == 0
 }
 
 // monthDays and monthStart are the days of each month and the days before it, in a year
@@ -419,13 +497,6 @@ const maxCachedDateTime = 40
 func (c *Col) appendDateTimeText(v []byte) error {
 	if c.locErr != nil {
 		return &ValueError{Column: c.name, Type: c.typ.String(), Reason: "cannot be set: " + c.locErr.Error(), Err: c.locErr}
-	}
-	if len(v) == 19 && c.kind == DateTime && c.loc == time.UTC && !c.opts.DateTimeBestEffort {
-		if sec, ok := c.dateTime19UTC(v); ok {
-			c.i64 = append(c.i64, sec)
-			c.commit()
-			return nil
-		}
 	}
 	if c.dtText != nil && len(v) == len(c.dtText) && equalShort(v, c.dtText) {
 		c.i64 = append(c.i64, c.dtSec)

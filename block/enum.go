@@ -79,7 +79,7 @@ func (e *enumNames) lookup(v []byte) (int32, bool) {
 		lo = uint64(v[0]) | uint64(v[n/2])<<8 | uint64(v[n-1])<<16
 	}
 	mask := uint64(len(e.table) - 1)
-	for j := enumHash(lo, hi, n) >> e.shift; ; j = (j + 1) & mask {
+	for j := enumHash(lo, hi, n) >> (e.shift & 63); ; j = (j + 1) & mask {
 		t := &e.table[j]
 		if t.pos1 == 0 {
 			return 0, false

@@ -126,7 +126,12 @@ func checkDateTime19UTC(t *testing.T, s string) bool {
 	wantOK = wantOK && wantSec >= 0 && wantSec <= maxDT
 	c := newCol("dt", utcDateTime, Options{})
 	require.True(t, c.loc == time.UTC, "the test column is not in UTC")
-	for _, prev := range []string{"", "2020-01-02 03:04:05", s} {
+	prevs := []string{"", "2020-01-02 03:04:05", s}
+	if len(s) == 19 {
+		// The same date at other times: only the time is converted (time19).
+		prevs = []string{"", "2020-01-02 03:04:05", s[:10] + " 12:34:56", s[:10] + "T00:00:00", s}
+	}
+	for _, prev := range prevs {
 		if prev != "" {
 			c.dateTime19UTC([]byte(prev))
 		}
@@ -323,4 +328,107 @@ func TestEqualShort(t *testing.T) {
 		}
 	}
 	assert.False(t, equalShort([]byte("ab"), []byte("abc")))
+}
+
+// TestAppendTextString checks AppendText's copy of String values (words for 4 to 32
+// bytes, memmove otherwise) against plain appends: every length from 0 to 70, at every
+// amount of spare capacity left in the column's buffer, into String, LowCardinality and
+// Nullable columns, from slices of a larger buffer (bytes around a value must not be read
+// into it).
+func TestAppendTextString(t *testing.T) {
+	cols := mustColumns(t, "s String", "lc LowCardinality(String)", "n Nullable(String)")
+	src := make([]byte, 200)
+	for i := range src {
+		src[i] = byte('A' + i%50)
+	}
+	for _, ci := range []int{0, 1, 2} {
+		rows := NewRows(cols, Options{})
+		c := rows.Col(ci)
+		for room := range 40 {
+			for n := range 71 {
+				// A buffer of 64 bytes with exactly room bytes of spare capacity.
+				rows.Reset()
+				c.bin = make([]byte, 0, 64)
+				var want []byte
+				wantOffs := []int32{0}
+				add := func(v []byte) {
+					t.Helper()
+					require.NoError(t, c.AppendText(v))
+					want = append(want, v...)
+					wantOffs = append(wantOffs, int32(len(want)))
+				}
+				for extra := 64 - room; extra > 0; extra -= min(extra, 10) {
+					add(src[100 : 100+min(extra, 10)])
+				}
+				require.Equal(t, room, cap(c.bin)-len(c.bin))
+				at := 30 + n%7
+				add(src[at : at+n : at+n])
+				add(src[at : at+n/2 : at+n/2])
+				require.Equal(t, string(want), string(c.bin), "room %d, length %d", room, n)
+				require.Equal(t, wantOffs, c.offs, "room %d, length %d", room, n)
+				require.Equal(t, len(wantOffs)-1, c.Len())
+			}
+		}
+	}
+}
+
+// TestDateTime19Row checks that the DateTime columns of a Rows, which share the last text
+// converted (Col.dt19Row), stage what the general path converts: texts that repeat another
+// column's, share its date, or differ, in every order, with and without a fast path.
+func TestDateTime19Row(t *testing.T) {
+	cols := mustColumns(t, "a DateTime", "s String", "b DateTime('UTC')", "c DateTime", "z DateTime('Asia/Istanbul')")
+	texts := []string{"2020-01-02 03:04:05", "2020-01-02 03:04:06", "2020-01-02T23:59:59", "2020-01-02 24:00:00",
+		"2020-01-02 23:60:00", "2020-01-02 23:00:60", "2020-01-02x03:04:05", "2020-01-02 03:04:0a", "2020-01-02 3:04:05",
+		"2020-01-03 03:04:05", "2020-02-29 00:00:00", "2021-02-29 00:00:00", "1970-01-01 00:00:00", "1970-01-01 00:00:01",
+		"1970-01-01T00:00:00", "1969-12-31 23:59:59", "2105-12-31 23:59:59", "2106-01-01 00:00:00", "2020-01-02",
+		"1577836800", strings.Repeat("\x00", 19), "1970-01-01\x0000:00:00", "1970-01-01 00:00:00\x00"}
+	ref := func(c *Col, s string) (int64, bool) {
+		var p dtText
+		if !parseDateTimeBasic([]byte(s), &p) {
+			return 0, false
+		}
+		if c.loc != time.UTC {
+			return 0, false // not compared
+		}
+		sec, ok := c.seconds(&p)
+		return sec, ok && sec >= 0 && sec <= maxDT
+	}
+	rnd := rand.New(rand.NewPCG(1, 2))
+	rows := NewRows(cols, Options{})
+	for i := range 20000 {
+		row := make([]string, len(cols))
+		for j := range row {
+			switch k := rnd.IntN(4); {
+			case k == 0 && j > 0:
+				row[j] = row[j-1] // the previous column's text
+			default:
+				row[j] = texts[rnd.IntN(len(texts))]
+			}
+		}
+		for j, s := range row {
+			c := rows.Col(j)
+			err := c.AppendText([]byte(s))
+			if c.kind != DateTime {
+				require.NoError(t, err)
+				continue
+			}
+			if c.loc != time.UTC {
+				if err != nil {
+					c.AppendDefault()
+				}
+				continue
+			}
+			want, ok := ref(c, s)
+			require.Equal(t, ok, err == nil, "row %d column %s: %q: %v", i, c.name, s, err)
+			if ok {
+				require.Equal(t, want, c.i64[len(c.i64)-1], "row %d column %s: %q", i, c.name, s)
+			} else {
+				c.AppendDefault()
+			}
+		}
+		require.NoError(t, rows.EndRow())
+		if rows.Len() == 512 {
+			rows.Reset()
+		}
+	}
 }

@@ -21,7 +21,7 @@ func FuzzAppendText(f *testing.F) {
 		f.Add(s)
 	}
 	cols := mustColumnsF(f, "i8 Int8", "u64 UInt64", "f32 Float32", "b Bool", "s String", "fs FixedString(3)",
-		"d Date", "d32 Date32", "dt DateTime('Asia/Istanbul')", "dt64 DateTime64(9)", "dec Decimal(9, 3)",
+		"d Date", "d32 Date32", "dt DateTime('Asia/Istanbul')", "dtu DateTime", "dt64 DateTime64(9)", "dec Decimal(9, 3)",
 		"dec2 Decimal(76, 10)", "u UUID", "e Enum8('a' = 1, 'b' = 2)", "n Nullable(Int32)",
 		"lc LowCardinality(Nullable(String))", "a Array(Nullable(Int32))", "m Map(String, Array(UInt8))",
 		"t Tuple(a Int8, b Array(String))")

@@ -38,10 +38,11 @@ type Options struct {
 //
 // A Rows is not safe for concurrent use. Its zero value is not usable: use [NewRows].
 type Rows struct {
-	cols  []Column
-	c     []*Col
-	index map[string]int
-	n     int
+	cols   []Column
+	c      []*Col
+	nested []*Col // the columns of c that can be left open (Array, Map, Tuple)
+	index  map[string]int
+	n      int
 }
 
 // NewRows returns an empty Rows for cols converting values per opts. cols must be valid (as
@@ -51,10 +52,22 @@ type Rows struct {
 // reports it up front).
 func NewRows(cols []Column, opts Options) *Rows {
 	r := &Rows{cols: cols, c: make([]*Col, len(cols)), index: make(map[string]int, len(cols))}
+	var dt19Row *dt19Cache
 	for i, c := range cols {
-		r.c[i] = newCol(c.Name, c.Type, opts)
+		col := newCol(c.Name, c.Type, opts)
+		r.c[i] = col
 		if _, dup := r.index[c.Name]; !dup {
 			r.index[c.Name] = i
+		}
+		if col.rep == repList || col.rep == repMap || col.rep == repTuple {
+			r.nested = append(r.nested, col)
+		}
+		if col.text == textDateTime19UTC {
+			if dt19Row == nil {
+				e := dt19Epoch
+				dt19Row = &e
+			}
+			col.dt19Row = dt19Row
 		}
 	}
 	return r
@@ -88,10 +101,16 @@ func (r *Rows) Len() int { return r.n }
 // Map or Tuple was begun and not ended; the error names the column. On error the partial row
 // is discarded and the rows completed before stay staged.
 func (r *Rows) EndRow() error {
-	// The common case alone first: every column got one value, and none is left open.
+	// The common case alone first: every column got one value, and none is left open
+	// (only the nested columns can be: Begin* panics on the others).
 	n1 := r.n + 1
 	for _, c := range r.c {
-		if c.n != n1 || c.open {
+		if c.n != n1 {
+			return r.endRowSlow()
+		}
+	}
+	for _, c := range r.nested {
+		if c.open {
 			return r.endRowSlow()
 		}
 	}
@@ -190,8 +209,9 @@ type Col struct {
 	nullable bool
 	open     bool // an Array, Map or Tuple value is begun and not ended
 	opts     Options
-	n        int    // number of values
-	bin      []byte // repStr, repFixed
+	text     textPath // AppendText's path
+	n        int      // number of values
+	bin      []byte   // repStr, repFixed
 	offs     []int32
 	valid    []bool  // Nullable only: one per value
 	i64      []int64 // Int64, DateTime (seconds), DateTime64 (ticks of the Arrow unit)
@@ -237,11 +257,13 @@ type Col struct {
 	// of a file), and comparing the text is cheaper than parsing it.
 	dtText []byte
 	dtSec  int64
-	// DateTime in UTC: the last "YYYY-MM-DD hh:mm:ss" text that dateTime19UTC converted,
-	// as its three overlapping words, and its seconds. Until there is one, the words
-	// disagree where they overlap (see newCol), so that no text matches them.
-	dt19    [3]uint64
-	dt19Sec int64
+	// DateTime in UTC: the last "YYYY-MM-DD hh:mm:ss" text that dateTime19UTC converted
+	// for this column (1970-01-01 00:00:00 until there is one), and the last one it
+	// converted for any column of the row (dt19Row, shared by the top-level columns of
+	// a Rows; &dt19 for the others): a row's times often share their date or repeat
+	// each other (created_at and updated_at).
+	dt19    dt19Cache
+	dt19Row *dt19Cache
 
 	// Decimal: 10^Precision, the first magnitude out of range.
 	decLimit u256
@@ -287,9 +309,8 @@ func newCol(name string, t *Type, opts Options) *Col {
 	case DateTime, DateTime64:
 		c.rep = repI64
 		c.loc, c.locErr = loadLocation(b.TZ)
-		// Byte 11 of a text is byte 3 of its second word and byte 0 of its third: no
-		// text has these words (zero words would match 19 NUL bytes, as 1970-01-01).
-		c.dt19 = [3]uint64{0, 0, 1}
+		c.dt19 = dt19Epoch
+		c.dt19Row = &c.dt19
 		if c.kind == DateTime64 {
 			c.unitExp = unitExp(b.Precision)
 		}
@@ -341,8 +362,27 @@ func newCol(name string, t *Type, opts Options) *Col {
 	if c.rep == repStr || c.rep == repList || c.rep == repMap {
 		c.offs = []int32{0}
 	}
+	switch {
+	case c.rep == repStr:
+		c.text = textStr
+	case c.kind == DateTime && c.loc == time.UTC && c.locErr == nil && !opts.DateTimeBestEffort:
+		c.text = textDateTime19UTC
+	case c.kind == Enum8 || c.kind == Enum16:
+		c.text = textEnum
+	}
 	return c
 }
+
+// textPath is the path of [Col.AppendText] for a column: the commonest text columns
+// have their own, tried in this order, before the type switch of the others.
+type textPath uint8
+
+const (
+	textOther         textPath = iota
+	textStr                    // String, LowCardinality(String)
+	textDateTime19UTC          // DateTime in UTC, basic format: dateTime19UTC, for texts of 19 bytes
+	textEnum                   // Enum8, Enum16
+)
 
 // unitExp is the number of fractional digits of the Arrow unit of DateTime64(p).
 func unitExp(p int) int {

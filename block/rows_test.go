@@ -586,3 +586,24 @@ func TestEndArrayAlone(t *testing.T) {
 	assert.Equal(t, []string{"[]", "[5]"}, got[0])
 	assert.Equal(t, []string{"[[],[p]]", "[]"}, got[1])
 }
+
+// TestEndRowOpen checks that EndRow refuses a row whose every column has one value but
+// one of which is begun again and left open.
+func TestEndRowOpen(t *testing.T) {
+	for _, def := range []string{"a Array(Int8)", "a Map(String, Int8)", "a Tuple(Int8)"} {
+		rows := NewRows(mustColumns(t, "x Int8", def), Options{})
+		x, a := rows.Col(0), rows.Col(1)
+		require.NoError(t, x.AppendInt(1))
+		a.AppendDefault()
+		switch a.rep {
+		case repList:
+			a.BeginArray()
+		case repMap:
+			a.BeginMap()
+		case repTuple:
+			a.BeginTuple()
+		}
+		require.ErrorContains(t, rows.EndRow(), "value set twice in one row", def)
+		assert.Equal(t, 0, rows.Len())
+	}
+}
