@@ -177,8 +177,9 @@ func (b *Builder) AppendDefault(m *virtualcols.Message) {
 // distinct values rather than rows, and the bitmaps of columns without a NULL so far are
 // left as they are. It does nothing before the batch's first row, nor when total <=
 // [Builder.Len]. It is a hint only: rows beyond total are appended as before, and rows
-// short of it leave the room unused until [Builder.NewRecordBatch] (which sizes the next
-// batch's buffers from this one's use, not from its room).
+// short of it leave the room unused until [Builder.NewRecordBatch], which then sizes the
+// next batch's own buffers for total rows too (a first batch cut short, e.g. by time,
+// would otherwise start the next one at its own size).
 func (b *Builder) Reserve(total int) {
 	if b.n == 0 || total <= b.n {
 		return

@@ -19,6 +19,7 @@ type growBuf struct {
 	b    []byte         // buf's bytes, full capacity
 	n    int            // bytes used
 	hint int            // bytes the recent finished buffers used: their maximum, decaying by 1/64 per buffer
+	want int            // bytes reserve expected this buffer to reach (0: no estimate)
 }
 
 // grow makes room for extra more bytes and returns the buffer's bytes (full capacity).
@@ -63,8 +64,11 @@ func (g *growBuf) finish() *memory.Buffer {
 	// between full ones: size for the larger recent ones, and forget them slowly when
 	// blocks shrink (1/64 per block: with 1/16, a few early cuts in a row shrank the next
 	// full block's buffers, which then doubled near its end holding both copies).
-	g.hint = max(g.n, g.hint-g.hint/64)
-	g.buf, g.b, g.n = nil, nil, 0
+	// A first block sized from an estimate (reserve) and cut short of it hands the
+	// estimate on: the next block would otherwise start at the short block's size and
+	// double near its end.
+	g.hint = max(g.n, g.want, g.hint-g.hint/64)
+	g.buf, g.b, g.n, g.want = nil, nil, 0, 0
 	return buf
 }
 
@@ -79,12 +83,15 @@ func (s scale) of(n int) int { return int(int64(n) * int64(s.total) / int64(s.ro
 // doubling (each doubling copies the buffer and holds both copies). It does nothing while
 // the buffer is empty (there is no rate to scale), when it already has the room, and for
 // a buffer sized from the recent ones (hint): their use is a better guide than an
-// estimate, and a second allocation would hold both while the first is copied.
+// estimate, and a second allocation would hold both while the first is copied. The
+// estimate sizes the next buffer too when this one is finished short of it (finish).
 func (g *growBuf) reserve(s scale) {
 	if g.n == 0 || g.hint > 0 {
 		return
 	}
-	if need := s.of(g.n); need > len(g.b) {
+	need := s.of(g.n)
+	g.want = max(g.want, need)
+	if need > len(g.b) {
 		g.buf.Reserve(need + need/8)
 		g.b = g.buf.Buf()
 	}

@@ -245,6 +245,24 @@ func TestBuilderReserve(t *testing.T) {
 	ob.Reserve(100_000)
 	assert.Equal(t, before, mem.calls, "Reserve in a batch after the first")
 
+	// A first batch sized by Reserve and cut short of it sizes the next as reserved: the
+	// next batch reaches that size without growing (only the first append of each buffer
+	// allocates).
+	sb, err := NewBuilder(mem, own, nil)
+	require.NoError(t, err)
+	defer sb.Release()
+	for range 100 {
+		sb.Append(orows, nil)
+	}
+	sb.Reserve(3000)
+	sb.NewRecordBatch().Release()
+	sb.Append(orows, nil)
+	before = mem.calls
+	for range 2999 {
+		sb.Append(orows, nil)
+	}
+	assert.Equal(t, before, mem.calls, "allocations in the batch after one cut short of Reserve(3000)")
+
 	// No-ops: before the first row, and for a total the batch already has.
 	b, err := NewBuilder(mem, cols, virtualcols.Names())
 	require.NoError(t, err)
