@@ -171,15 +171,15 @@ func (b *Builder) AppendDefault(m *virtualcols.Message) {
 // reallocated once now instead of doubling as it fills (a doubling copies the buffer and
 // holds both copies at once, near the end of a batch, with the most memory). It matters
 // for the first batch of a Builder: after it, the builder's own buffers start at the size
-// the recent batches used plus 1/8, and Reserve leaves them alone. Arrow-go's builders
+// the recent batches used plus 1/8, and Reserve does not reallocate them. Arrow-go's builders
 // (Bool, Decimal, FixedString, UUID and the virtual columns), which start empty in every
 // batch, round the room up to a power of two values. Dictionaries, which grow with
 // distinct values rather than rows, and the bitmaps of columns without a NULL so far are
 // left as they are. It does nothing before the batch's first row, nor when total <=
 // [Builder.Len]. It is a hint only: rows beyond total are appended as before, and rows
 // short of it leave the room unused until [Builder.NewRecordBatch], which then sizes the
-// next batch's own buffers for total rows too (a first batch cut short, e.g. by time,
-// would otherwise start the next one at its own size).
+// next batch's own buffers for total rows too (batches cut short, e.g. by time, would
+// otherwise start the next one at their size).
 func (b *Builder) Reserve(total int) {
 	if b.n == 0 || total <= b.n {
 		return

@@ -64,9 +64,8 @@ func (g *growBuf) finish() *memory.Buffer {
 	// between full ones: size for the larger recent ones, and forget them slowly when
 	// blocks shrink (1/64 per block: with 1/16, a few early cuts in a row shrank the next
 	// full block's buffers, which then doubled near its end holding both copies).
-	// A first block sized from an estimate (reserve) and cut short of it hands the
-	// estimate on: the next block would otherwise start at the short block's size and
-	// double near its end.
+	// A block cut short of its estimate (reserve) hands the estimate on: the next
+	// block would otherwise start at the short blocks' size and double near its end.
 	g.hint = max(g.n, g.want, g.hint-g.hint/64)
 	g.buf, g.b, g.n, g.want = nil, nil, 0, 0
 	return buf
@@ -84,14 +83,15 @@ func (s scale) of(n int) int { return int(int64(n) * int64(s.total) / int64(s.ro
 // the buffer is empty (there is no rate to scale), when it already has the room, and for
 // a buffer sized from the recent ones (hint): their use is a better guide than an
 // estimate, and a second allocation would hold both while the first is copied. The
-// estimate sizes the next buffer too when this one is finished short of it (finish).
+// estimate sizes the next buffer too when this one is finished short of it (finish):
+// blocks cut early, however many in a row, do not shrink the next full one.
 func (g *growBuf) reserve(s scale) {
-	if g.n == 0 || g.hint > 0 {
+	if g.n == 0 {
 		return
 	}
 	need := s.of(g.n)
 	g.want = max(g.want, need)
-	if need > len(g.b) {
+	if g.hint == 0 && need > len(g.b) {
 		g.buf.Reserve(need + need/8)
 		g.b = g.buf.Buf()
 	}

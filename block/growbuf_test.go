@@ -262,6 +262,22 @@ func TestBuilderReserve(t *testing.T) {
 		sb.Append(orows, nil)
 	}
 	assert.Equal(t, before, mem.calls, "allocations in the batch after one cut short of Reserve(3000)")
+	sb.NewRecordBatch().Release()
+	// Then 20 batches cut short of Reserve(3000) in a row (the hint alone would decay
+	// below 3000 rows' size): a batch of 3000 rows still does not grow.
+	for range 20 {
+		for range 100 {
+			sb.Append(orows, nil)
+		}
+		sb.Reserve(3000)
+		sb.NewRecordBatch().Release()
+	}
+	sb.Append(orows, nil)
+	before = mem.calls
+	for range 2999 {
+		sb.Append(orows, nil)
+	}
+	assert.Equal(t, before, mem.calls, "allocations in a batch after 20 cut short of Reserve(3000)")
 
 	// No-ops: before the first row, and for a total the batch already has.
 	b, err := NewBuilder(mem, cols, virtualcols.Names())
