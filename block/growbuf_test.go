@@ -245,39 +245,28 @@ func TestBuilderReserve(t *testing.T) {
 	ob.Reserve(100_000)
 	assert.Equal(t, before, mem.calls, "Reserve in a batch after the first")
 
-	// A first batch sized by Reserve and cut short of it sizes the next as reserved: the
-	// next batch reaches that size without growing (only the first append of each buffer
-	// allocates).
+	// Batches cut short of Reserve(3000) size the next as reserved: one, or 20 in a row
+	// (the hint alone would decay below 3000 rows' size), and the next batch reaches 3000
+	// rows without growing (only the first append of each buffer allocates).
 	sb, err := NewBuilder(mem, own, nil)
 	require.NoError(t, err)
 	defer sb.Release()
-	for range 100 {
+	for _, short := range []int{1, 20} {
+		for range short {
+			for range 100 {
+				sb.Append(orows, nil)
+			}
+			sb.Reserve(3000)
+			sb.NewRecordBatch().Release()
+		}
 		sb.Append(orows, nil)
-	}
-	sb.Reserve(3000)
-	sb.NewRecordBatch().Release()
-	sb.Append(orows, nil)
-	before = mem.calls
-	for range 2999 {
-		sb.Append(orows, nil)
-	}
-	assert.Equal(t, before, mem.calls, "allocations in the batch after one cut short of Reserve(3000)")
-	sb.NewRecordBatch().Release()
-	// Then 20 batches cut short of Reserve(3000) in a row (the hint alone would decay
-	// below 3000 rows' size): a batch of 3000 rows still does not grow.
-	for range 20 {
-		for range 100 {
+		before = mem.calls
+		for range 2999 {
 			sb.Append(orows, nil)
 		}
-		sb.Reserve(3000)
+		assert.Equal(t, before, mem.calls, "allocations in a batch after %d cut short of Reserve(3000)", short)
 		sb.NewRecordBatch().Release()
 	}
-	sb.Append(orows, nil)
-	before = mem.calls
-	for range 2999 {
-		sb.Append(orows, nil)
-	}
-	assert.Equal(t, before, mem.calls, "allocations in a batch after 20 cut short of Reserve(3000)")
 
 	// No-ops: before the first row, and for a total the batch already has.
 	b, err := NewBuilder(mem, cols, virtualcols.Names())
