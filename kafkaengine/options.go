@@ -46,8 +46,8 @@ func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l 
 // WithSaramaConfig sets the base sarama configuration. The engine works on a copy and
 // overrides what the settings dictate (client id, offsets handling, fetch sizes, SASL,
 // compression); use it for timeouts, TLS certificates, versions and the like. The
-// default is sarama.NewConfig() with round-robin assignment and a 100 ms retry backoff
-// (up to 20 retries) for joining the group while it rebalances (sarama's: 2 s, 4).
+// default is sarama.NewConfig() with round-robin assignment and, for joining the group
+// while it rebalances, a 100 ms retry backoff up to 80 times (sarama's: 2 s, 4 times).
 func WithSaramaConfig(cfg *sarama.Config) Option { return func(o *options) { o.sarama = cfg } }
 
 // WithFormat uses f instead of looking Settings.Format up in the global registry, so that

@@ -30,10 +30,10 @@ func (t *Table) saramaConfig(clientID string) *sarama.Config {
 		// (another member joined meanwhile, e.g. the second consumer of this table)
 		// retries after this backoff: sarama's default of 2 s held both consumers of a
 		// kafka_num_consumers = 2 table without partitions for 2 s. librdkafka, under
-		// ClickHouse, rejoins at once; 100 ms is its retry.backoff.ms. 20 retries keep
-		// about the patience of sarama's 4 × 2 s for a coordinator that is not ready.
+		// ClickHouse, rejoins at once; 100 ms is its retry.backoff.ms. 80 retries keep
+		// sarama's patience of 4 × 2 s for a coordinator that is not ready.
 		cfg.Consumer.Group.Rebalance.Retry.Backoff = 100 * time.Millisecond
-		cfg.Consumer.Group.Rebalance.Retry.Max = 20
+		cfg.Consumer.Group.Rebalance.Retry.Max = 80
 	}
 	cfg.Consumer.Offsets.AutoCommit.Enable = false
 	cfg.Consumer.Offsets.Initial = t.opts.start.initial()

@@ -19,7 +19,7 @@ func TestSaramaConfigRebalanceRetry(t *testing.T) {
 	require.NoError(t, err)
 	cfg := tbl.saramaConfig("c")
 	assert.Equal(t, 100*time.Millisecond, cfg.Consumer.Group.Rebalance.Retry.Backoff)
-	assert.Equal(t, 20, cfg.Consumer.Group.Rebalance.Retry.Max)
+	assert.Equal(t, 80, cfg.Consumer.Group.Rebalance.Retry.Max)
 	require.NoError(t, cfg.Validate())
 
 	own := sarama.NewConfig()

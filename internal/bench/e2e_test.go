@@ -311,7 +311,7 @@ func saramaConfig() *sarama.Config {
 	cfg.ClientID = "bench-sarama"
 	cfg.Consumer.Group.Rebalance.GroupStrategies = []sarama.BalanceStrategy{sarama.NewBalanceStrategyRoundRobin()}
 	cfg.Consumer.Group.Rebalance.Retry.Backoff = 100 * time.Millisecond
-	cfg.Consumer.Group.Rebalance.Retry.Max = 20
+	cfg.Consumer.Group.Rebalance.Retry.Max = 80
 	cfg.Consumer.Offsets.Initial = sarama.OffsetOldest
 	cfg.Consumer.Return.Errors = true
 	cfg.ChannelBufferSize = 4096
