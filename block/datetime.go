@@ -283,6 +283,9 @@ var dt19Epoch = func() dt19Cache {
 // appendDateTime19UTC is AppendText for a column whose texts dateTime19UTC converts
 // (textDateTime19UTC), without appendDateTimeText's checks: dateTime19UTC, with its
 // comparison with the last text inline, and the general path for a text it refuses.
+// (Calling dateTime19UTC instead, which the compiler does not inline, costs ≈1% of a
+// GitHub message's instructions: 7,397 → 7,475; so the tests call dateTime19UTC, and
+// this copies its four lines.)
 func (c *Col) appendDateTime19UTC(v []byte) error {
 	if len(v) != 19 {
 		return c.appendText(v)
